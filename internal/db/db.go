@@ -1,0 +1,261 @@
+// Package db opens kitloan's SQLite database, applies the embedded migrations and runs
+// transactions. Writes go through one connection that begins IMMEDIATE transactions, so
+// two writers never interleave and a check-then-update (is the item still available?) is
+// safe; reads use a separate pool of query-only connections that WAL lets run beside it.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/pressly/goose/v3"
+
+	// The SQLite driver, registered as "sqlite3".
+	_ "github.com/mattn/go-sqlite3"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DateLayout is how dates are stored and sent: ISO 8601, no time.
+const DateLayout = "2006-01-02"
+
+// DB is the database: a single writer beside a pool of readers.
+type DB struct {
+	Path  string
+	Write *sql.DB
+	Read  *sql.DB
+	// Now is the clock used for every timestamp the database writes; tests may set it.
+	Now func() time.Time
+}
+
+// dsn sets WAL, foreign keys and a busy timeout in the DSN so every pooled connection has them.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_synchronous", "NORMAL")
+	if readOnly {
+		q.Set("_query_only", "true")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Open opens (creating if need be) the database at path and applies every migration.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	w, err := sql.Open("sqlite3", dsn(path, false))
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if err := migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite3", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	readers := 2 * runtime.NumCPU()
+	if readers < 4 {
+		readers = 4
+	}
+	r.SetMaxOpenConns(readers)
+	r.SetMaxIdleConns(readers)
+	return &DB{Path: path, Write: w, Read: r, Now: time.Now}, nil
+}
+
+func migrate(ctx context.Context, w *sql.DB) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, w, sub)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("apply migrations: %w", err)
+	}
+	return nil
+}
+
+// Close closes both pools.
+func (d *DB) Close() error {
+	return errors.Join(d.Read.Close(), d.Write.Close())
+}
+
+// Tx is a write transaction with the moment it started, so that a change and its event
+// carry the same time.
+type Tx struct {
+	*sql.Tx
+	Ctx context.Context
+	Now time.Time
+}
+
+// Today is the transaction's date in the stored layout.
+func (tx *Tx) Today() string { return tx.Now.Format(DateLayout) }
+
+// Stamp is the transaction's time in the stored layout (RFC 3339, UTC).
+func (tx *Tx) Stamp() string { return tx.Now.UTC().Format(time.RFC3339) }
+
+// InTx runs fn in one write transaction, committing when fn returns nil and rolling back
+// otherwise. Public store methods call it once: they own their transaction.
+func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := d.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{Tx: sqlTx, Ctx: ctx, Now: d.Now()}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Actor is who is making a change, for the history.
+type Actor struct {
+	UserID int64
+	Name   string
+}
+
+type actorKey struct{}
+
+// WithActor returns a context that records changes as made by a.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor in ctx, or "system" when there is none (the CLI, demo data).
+func ActorFrom(ctx context.Context) Actor {
+	if a, ok := ctx.Value(actorKey{}).(Actor); ok {
+		return a
+	}
+	return Actor{Name: "system"}
+}
+
+// Event is one row of the append-only history.
+type Event struct {
+	ID       int64          `json:"id"`
+	At       time.Time      `json:"at"`
+	Actor    string         `json:"actor"`
+	Entity   string         `json:"entity"`
+	EntityID int64          `json:"entity_id"`
+	Action   string         `json:"action"`
+	Details  map[string]any `json:"details,omitempty"`
+}
+
+// RecordEvent appends a history event inside tx, by the context's actor.
+func RecordEvent(tx *Tx, entity string, id int64, action string, details map[string]any) error {
+	a := ActorFrom(tx.Ctx)
+	js := []byte("{}")
+	if len(details) > 0 {
+		var err error
+		if js, err = json.Marshal(details); err != nil {
+			return err
+		}
+	}
+	var actorID any
+	if a.UserID != 0 {
+		actorID = a.UserID
+	}
+	_, err := tx.Exec(`INSERT INTO events (at, actor_id, actor, entity, entity_id, action, details) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		tx.Stamp(), actorID, a.Name, entity, id, action, string(js))
+	return err
+}
+
+// Events lists an entity's history, newest first.
+func (d *DB) Events(ctx context.Context, entity string, id int64, limit, offset int) ([]Event, int, error) {
+	var total int
+	if err := d.Read.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE entity = ? AND entity_id = ?`, entity, id).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := d.Read.QueryContext(ctx, `SELECT id, at, actor, entity, entity_id, action, details FROM events
+		WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`, entity, id, limit, offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var at, details string
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Entity, &e.EntityID, &e.Action, &details); err != nil {
+			return nil, 0, err
+		}
+		e.At, _ = time.Parse(time.RFC3339, at)
+		if details != "{}" {
+			_ = json.Unmarshal([]byte(details), &e.Details)
+		}
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}
+
+// NextCounter increments and returns the named counter inside tx.
+func NextCounter(tx *Tx, name string) (int64, error) {
+	var v int64
+	err := tx.QueryRow(`INSERT INTO counters (name, value) VALUES (?, 1)
+		ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value`, name).Scan(&v)
+	return v, err
+}
+
+// IsEmpty reports whether the database holds no products or items: the only kind of
+// database that demo data may be loaded into. Accounts do not count, so that the first
+// admin, made at first start, does not stop the demo.
+func (d *DB) IsEmpty(ctx context.Context) (bool, error) {
+	var n int
+	err := d.Read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM products) + (SELECT count(*) FROM items)`).Scan(&n)
+	return n == 0, err
+}
+
+// Backup writes a consistent copy of the live database to path with VACUUM INTO, which
+// reads one snapshot while writers carry on. The file must not exist yet.
+func (d *DB) Backup(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("backup: %s already exists; choose a new file name", path)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+	}
+	// Its own connection: the readers are query-only, and the writer must stay free.
+	conn, err := sql.Open("sqlite3", dsn(d.Path, false))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}

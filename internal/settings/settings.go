@@ -1,0 +1,131 @@
+// Package settings holds the service's own details and wording: its name and contact
+// details, the words on labels and agreements, the base URL printed in QR codes. They live
+// in the settings table; anything not set there takes the default below.
+package settings
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+
+	"kitloan/internal/db"
+)
+
+// Settings are the service's details. Field names match the keys in the settings table.
+type Settings struct {
+	ServiceName    string
+	ServiceAddress string
+	ServicePhone   string
+	ServiceEmail   string
+	BaseURL        string
+	TagPrefix      string
+	LabelFooter    string
+	AgreementTerms string
+}
+
+// Defaults are what a new service starts with.
+var Defaults = Settings{
+	ServiceName:    "Children's Equipment Store",
+	ServiceAddress: "",
+	ServicePhone:   "0300 000 0000",
+	ServiceEmail:   "",
+	BaseURL:        "http://127.0.0.1:8080",
+	TagPrefix:      "KL-",
+	LabelFooter:    "Property of the children's equipment service. Scan to report a fault.",
+	AgreementTerms: "",
+}
+
+func (s *Settings) fields() map[string]*string {
+	return map[string]*string{
+		"service_name":    &s.ServiceName,
+		"service_address": &s.ServiceAddress,
+		"service_phone":   &s.ServicePhone,
+		"service_email":   &s.ServiceEmail,
+		"base_url":        &s.BaseURL,
+		"tag_prefix":      &s.TagPrefix,
+		"label_footer":    &s.LabelFooter,
+		"agreement_terms": &s.AgreementTerms,
+	}
+}
+
+// Store reads and writes settings, keeping a copy in memory because the scan page and
+// every label need them and they change rarely.
+type Store struct {
+	db     *db.DB
+	mu     sync.RWMutex
+	cached *Settings
+}
+
+// NewStore returns a settings store over d.
+func NewStore(d *db.DB) *Store { return &Store{db: d} }
+
+// Get returns the current settings.
+func (s *Store) Get(ctx context.Context) (Settings, error) {
+	s.mu.RLock()
+	c := s.cached
+	s.mu.RUnlock()
+	if c != nil {
+		return *c, nil
+	}
+	out := Defaults
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT key, value FROM settings`)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	f := out.fields()
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return out, err
+		}
+		if p, ok := f[k]; ok {
+			*p = v
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	s.mu.Lock()
+	s.cached = &out
+	s.mu.Unlock()
+	return out, nil
+}
+
+// Set stores the given keys (names as in the settings table) in one transaction.
+func (s *Store) Set(ctx context.Context, values map[string]string) error {
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		for k, v := range values {
+			if _, err := tx.Exec(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
+				return err
+			}
+		}
+		return db.RecordEvent(tx, "settings", 0, "updated", map[string]any{"keys": keys(values)})
+	})
+	s.mu.Lock()
+	s.cached = nil
+	s.mu.Unlock()
+	return err
+}
+
+func keys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Lookup reads one setting inside a transaction, falling back to its default.
+func Lookup(tx *db.Tx, key string) (string, error) {
+	var v string
+	err := tx.QueryRow(`SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if err == sql.ErrNoRows {
+		d := Defaults
+		if p, ok := d.fields()[key]; ok {
+			return *p, nil
+		}
+		return "", nil
+	}
+	return v, err
+}

@@ -1,0 +1,29 @@
+// Package testtools finds the external programs some tests need (chromium, pdftoppm,
+// zbarimg, qpdf, pdftotext). A missing tool skips the test with a visible message, and
+// fails it when KITLOAN_REQUIRE_TOOLS=1, so that CI can never pass by skipping.
+package testtools
+
+import (
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// Require returns the path of the named program, or skips (or, in CI, fails) the test.
+func Require(t testing.TB, name string) string {
+	t.Helper()
+	candidates := []string{name}
+	if name == "chromium" {
+		candidates = append(candidates, "/usr/bin/chromium", "chromium-browser", "google-chrome")
+	}
+	for _, c := range candidates {
+		if p, err := exec.LookPath(c); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("KITLOAN_REQUIRE_TOOLS") == "1" {
+		t.Fatalf("%s is required (KITLOAN_REQUIRE_TOOLS=1) but not installed: apt-get install -y chromium poppler-utils zbar-tools qpdf", name)
+	}
+	t.Skipf("SKIPPED: %s is not installed (apt-get install -y chromium poppler-utils zbar-tools qpdf); set KITLOAN_REQUIRE_TOOLS=1 to make this a failure", name)
+	return ""
+}

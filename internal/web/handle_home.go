@@ -1,0 +1,31 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"kitloan/inventory"
+)
+
+// statusCount is one card on the home page.
+type statusCount struct {
+	Status inventory.Status
+	Count  int
+}
+
+func (s *Server) handleHome(c *gin.Context) {
+	counts, err := s.Inventory.CountByStatus(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var cards []statusCount
+	for _, st := range inventory.Statuses {
+		if st == inventory.Retired {
+			continue
+		}
+		cards = append(cards, statusCount{st, counts[st]})
+	}
+	s.render(c, http.StatusOK, "home", gin.H{"Counts": cards})
+}

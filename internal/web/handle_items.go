@@ -1,0 +1,226 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"kitloan/internal/errs"
+	"kitloan/inventory"
+)
+
+func itemFilter(c *gin.Context) inventory.ItemFilter {
+	limit, offset := pageOf(c, 50)
+	cat, _ := strconv.ParseInt(c.Query("category"), 10, 64)
+	prod, _ := strconv.ParseInt(c.Query("product"), 10, 64)
+	return inventory.ItemFilter{Query: c.Query("q"), Status: inventory.Status(c.Query("status")), CategoryID: cat,
+		ProductID: prod, Limit: limit, Offset: offset}
+}
+
+func (s *Server) handleItemList(c *gin.Context) {
+	f := itemFilter(c)
+	items, total, err := s.Inventory.Items(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	cats, err := s.Inventory.Categories(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "items", gin.H{"Items": items, "Categories": cats, "Statuses": inventory.Statuses, "Filter": f,
+		"Page": pager{Total: total, Limit: f.Limit, Offset: f.Offset, URL: c.Request.URL.String()}})
+}
+
+func (s *Server) renderItemNew(c *gin.Context, status int, form inventory.ItemInput, err error) {
+	products, _, perr := s.Inventory.Products(c.Request.Context(), inventory.ProductFilter{Kind: inventory.Returnable, Limit: 500})
+	if perr != nil {
+		s.fail(c, perr)
+		return
+	}
+	data := gin.H{"Products": products, "Conditions": inventory.Conditions, "Form": form}
+	if err != nil {
+		data["Errors"] = errs.As(err)
+	}
+	s.render(c, status, "item_new", data)
+}
+
+func (s *Server) handleItemNew(c *gin.Context) {
+	pid, _ := strconv.ParseInt(c.Query("product_id"), 10, 64)
+	s.renderItemNew(c, http.StatusOK, inventory.ItemInput{ProductID: pid, Condition: "new", Quantity: 1}, nil)
+}
+
+func (s *Server) handleItemCreate(c *gin.Context) {
+	var in inventory.ItemInput
+	err := bindForm(c, &in)
+	var items []inventory.Item
+	if err == nil {
+		items, err = s.Inventory.CreateItems(c.Request.Context(), in)
+	}
+	if s.formFailed(c, err, func(st int) { s.renderItemNew(c, st, in, err) }) {
+		return
+	}
+	s.render(c, http.StatusCreated, "item_created", gin.H{"Items": items})
+}
+
+// itemAction is a button on the item page.
+type itemAction struct {
+	Action         inventory.Action
+	Label, Confirm string
+	Main, Warning  bool
+}
+
+// itemActionButtons says how each manual action reads on a button.
+var itemActionButtons = map[inventory.Action]itemAction{
+	inventory.InspectPass:     {Label: "Passed inspection: make available", Main: true},
+	inventory.InspectFail:     {Label: "Failed inspection: send for repair"},
+	inventory.SendToRepair:    {Label: "Send for service or repair"},
+	inventory.Repaired:        {Label: "Repaired: make available", Main: true},
+	inventory.ClearQuarantine: {Label: "Release from quarantine"},
+	inventory.Retire:          {Label: "Retire this item", Warning: true, Confirm: "Retire this item? It will never be lent again."},
+}
+
+// actionsFor lists the buttons the item's status allows.
+func actionsFor(st inventory.Status) []itemAction {
+	var out []itemAction
+	for _, a := range inventory.ManualActions {
+		if _, ok := inventory.NextStatus(st, a); ok {
+			b := itemActionButtons[a]
+			b.Action = a
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func (s *Server) handleItemShow(c *gin.Context) {
+	ctx := c.Request.Context()
+	it, err := s.Inventory.Item(ctx, c.Param("tag"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if it.Tag != c.Param("tag") {
+		c.Redirect(http.StatusMovedPermanently, "/items/"+url.PathEscape(it.Tag))
+		return
+	}
+	s.renderItem(c, it)
+}
+
+// renderItem shows an item's page: the full view a signed-in user gets, also from a scan.
+func (s *Server) renderItem(c *gin.Context, it inventory.Item) {
+	limit, offset := pageOf(c, 20)
+	history, total, err := s.Inventory.History(c.Request.Context(), it.Tag, limit, offset)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "item_show", gin.H{"Item": it, "History": history, "Actions": actionsFor(it.Status),
+		"Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}})
+}
+
+func updateOf(it inventory.Item) inventory.ItemUpdate {
+	u := inventory.ItemUpdate{Serial: it.Serial, Condition: it.Condition, Location: it.Location, Notes: it.Notes}
+	if it.AcquiredOn != nil {
+		u.AcquiredOn = *it.AcquiredOn
+	}
+	return u
+}
+
+func (s *Server) renderItemEdit(c *gin.Context, status int, it inventory.Item, form inventory.ItemUpdate, err error) {
+	data := gin.H{"Item": it, "Form": form, "Conditions": inventory.Conditions}
+	if err != nil {
+		data["Errors"] = errs.As(err)
+	}
+	s.render(c, status, "item_edit", data)
+}
+
+func (s *Server) handleItemEdit(c *gin.Context) {
+	it, err := s.Inventory.Item(c.Request.Context(), c.Param("tag"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.renderItemEdit(c, http.StatusOK, it, updateOf(it), nil)
+}
+
+func (s *Server) handleItemUpdate(c *gin.Context) {
+	it, err := s.Inventory.Item(c.Request.Context(), c.Param("tag"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var in inventory.ItemUpdate
+	err = bindForm(c, &in)
+	if err == nil {
+		it, err = s.Inventory.UpdateItem(c.Request.Context(), it.Tag, in)
+	}
+	if s.formFailed(c, err, func(st int) { s.renderItemEdit(c, st, it, in, err) }) {
+		return
+	}
+	redirectWithFlash(c, "/items/"+url.PathEscape(it.Tag), "Changes to "+it.Tag+" saved.")
+}
+
+type actForm struct {
+	Action string `form:"action"`
+	Note   string `form:"note"`
+}
+
+func (s *Server) handleItemAct(c *gin.Context) {
+	var f actForm
+	if err := bindForm(c, &f); err != nil {
+		s.fail(c, err)
+		return
+	}
+	it, err := s.Inventory.Act(c.Request.Context(), c.Param("tag"), inventory.Action(f.Action), f.Note)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	redirectWithFlash(c, "/items/"+url.PathEscape(it.Tag), it.Tag+" is now "+it.Status.Label()+".")
+}
+
+// handleScanBox takes what a USB scanner or a person typed into the scan box (a tag or a
+// label's URL) to that item's page.
+func (s *Server) handleScanBox(c *gin.Context) {
+	tag := inventory.NormalizeTag(c.Query("tag"))
+	if tag == "" {
+		c.Redirect(http.StatusSeeOther, "/items")
+		return
+	}
+	if _, err := s.Inventory.Item(c.Request.Context(), tag); err != nil {
+		if errs.CodeOf(err) == errs.NotFound {
+			redirectWithFlash(c, "/items?q="+url.QueryEscape(tag), "No item has the tag "+tag+". Showing a search instead.")
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/items/"+url.PathEscape(tag))
+}
+
+// handleScanLabel is the page a label's QR code opens. Anyone may scan a label on a chair
+// in a child's home, so without a session it shows only the product, the tag and how to
+// reach the service; a signed-in user with catalogue access gets the item's full page.
+func (s *Server) handleScanLabel(c *gin.Context) {
+	ctx := c.Request.Context()
+	tag := inventory.NormalizeTag(c.Param("tag"))
+	it, err := s.Inventory.Item(ctx, tag)
+	if err != nil && errs.CodeOf(err) != errs.NotFound {
+		s.fail(c, err)
+		return
+	}
+	found := err == nil
+	if u, ok := currentUser(c); ok && found && u.Can(catalogue...) {
+		s.renderItem(c, it)
+		return
+	}
+	status := http.StatusOK
+	if !found {
+		status = http.StatusNotFound
+	}
+	s.render(c, status, "scan_public", gin.H{"Found": found, "Tag": tag, "ProductName": it.Product.Name})
+}

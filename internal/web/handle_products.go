@@ -1,0 +1,153 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"kitloan/internal/errs"
+	"kitloan/inventory"
+)
+
+// idParam reads a numeric path parameter; anything else is a 404, as no such record exists.
+func idParam(c *gin.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errs.Errorf(errs.NotFound, "There is nothing at this address. Check the link.")
+	}
+	return id, nil
+}
+
+func productFilter(c *gin.Context) inventory.ProductFilter {
+	limit, offset := pageOf(c, 50)
+	cat, _ := strconv.ParseInt(c.Query("category"), 10, 64)
+	return inventory.ProductFilter{Query: c.Query("q"), CategoryID: cat, Kind: c.Query("kind"), Limit: limit, Offset: offset}
+}
+
+func (s *Server) handleProductList(c *gin.Context) {
+	f := productFilter(c)
+	products, total, err := s.Inventory.Products(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	cats, err := s.Inventory.Categories(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "products", gin.H{"Products": products, "Categories": cats, "Filter": f,
+		"Page": pager{Total: total, Limit: f.Limit, Offset: f.Offset, URL: c.Request.URL.String()}})
+}
+
+// renderProductForm shows the add or change form, with what was typed and any errors.
+func (s *Server) renderProductForm(c *gin.Context, status int, product *inventory.Product, form inventory.ProductInput, err error) {
+	cats, cerr := s.Inventory.Categories(c.Request.Context())
+	if cerr != nil {
+		s.fail(c, cerr)
+		return
+	}
+	data := gin.H{"Categories": cats, "Form": form, "Product": product}
+	if err != nil {
+		data["Errors"] = errs.As(err)
+	}
+	s.render(c, status, "product_form", data)
+}
+
+func (s *Server) handleProductNew(c *gin.Context) {
+	s.renderProductForm(c, http.StatusOK, nil, inventory.ProductInput{Kind: inventory.Returnable}, nil)
+}
+
+// formFailed re-renders a form for invalid input or a conflict and reports true; any other
+// error gets the error page. It returns false when err is nil.
+func (s *Server) formFailed(c *gin.Context, err error, show func(status int)) bool {
+	if err == nil {
+		return false
+	}
+	switch e := errs.As(err); {
+	case e.Code == errs.Invalid || e.Code == errs.BadRequest || (e.Code == errs.Conflict && len(e.Fields) > 0):
+		show(statusOf(e.Code))
+	default:
+		s.fail(c, err)
+	}
+	return true
+}
+
+func (s *Server) handleProductCreate(c *gin.Context) {
+	var in inventory.ProductInput
+	err := bindForm(c, &in)
+	var p inventory.Product
+	if err == nil {
+		p, err = s.Inventory.CreateProduct(c.Request.Context(), in)
+	}
+	if s.formFailed(c, err, func(st int) { s.renderProductForm(c, st, nil, in, err) }) {
+		return
+	}
+	redirectWithFlash(c, "/products/"+strconv.FormatInt(p.ID, 10), p.Title()+" added to the catalogue.")
+}
+
+func (s *Server) handleProductShow(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.Inventory.Product(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items, _, err := s.Inventory.Items(c.Request.Context(), inventory.ItemFilter{ProductID: id, Limit: 20})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "product_show", gin.H{"Product": p, "Items": items})
+}
+
+// inputOf turns a product back into the form that would make it.
+func inputOf(p inventory.Product) inventory.ProductInput {
+	decon := p.NeedsDecontamination
+	return inventory.ProductInput{Name: p.Name, Category: inventory.CategoryRef(p.Category), Kind: p.Kind,
+		Manufacturer: p.Manufacturer, Model: p.Model, Size: p.Size, ServiceIntervalDays: p.ServiceIntervalDays,
+		NeedsDecontamination: &decon, ReorderLevel: p.ReorderLevel, Stock: p.Stock, UnitCostPence: p.UnitCostPence,
+		MinAgeYears: p.MinAgeYears, MaxAgeYears: p.MaxAgeYears, Notes: p.Notes}
+}
+
+func (s *Server) handleProductEdit(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.Inventory.Product(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.renderProductForm(c, http.StatusOK, &p, inputOf(p), nil)
+}
+
+func (s *Server) handleProductUpdate(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	old, err := s.Inventory.Product(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var in inventory.ProductInput
+	err = bindForm(c, &in)
+	var p inventory.Product
+	if err == nil {
+		p, err = s.Inventory.UpdateProduct(c.Request.Context(), id, in)
+	}
+	if s.formFailed(c, err, func(st int) { s.renderProductForm(c, st, &old, in, err) }) {
+		return
+	}
+	redirectWithFlash(c, "/products/"+strconv.FormatInt(p.ID, 10), "Changes to "+p.Title()+" saved.")
+}

@@ -1,0 +1,79 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"kitloan/internal/accounts"
+	"kitloan/templates"
+)
+
+// Who may use a route.
+var (
+	public     []string // nil: anyone, signed in or not
+	everyone   = accounts.Roles
+	staff      = []string{accounts.Admin, accounts.Staff}
+	catalogue  = []string{accounts.Admin, accounts.Staff, accounts.Therapist}
+	adminsOnly = []string{accounts.Admin}
+)
+
+// routes lists every route of the service, with who may use it.
+func (s *Server) routes() {
+	// Public.
+	s.route(http.MethodGet, "/healthz", public, s.handleHealth)
+	s.route(http.MethodGet, "/login", public, s.handleLoginForm)
+	s.route(http.MethodPost, "/login", public, s.handleLogin)
+	s.route(http.MethodGet, "/t/:tag", public, s.handleScanLabel)
+	s.engine.StaticFS("/static", http.FS(templates.Static()))
+
+	// Pages.
+	s.route(http.MethodPost, "/logout", everyone, s.handleLogout)
+	s.route(http.MethodGet, "/", everyone, s.handleHome)
+	s.route(http.MethodGet, "/scan", catalogue, s.handleScanBox)
+
+	s.route(http.MethodGet, "/products", catalogue, s.handleProductList)
+	s.route(http.MethodGet, "/products/new", staff, s.handleProductNew)
+	s.route(http.MethodPost, "/products", staff, s.handleProductCreate)
+	s.route(http.MethodGet, "/products/:id", catalogue, s.handleProductShow)
+	s.route(http.MethodGet, "/products/:id/edit", staff, s.handleProductEdit)
+	s.route(http.MethodPost, "/products/:id", staff, s.handleProductUpdate)
+
+	s.route(http.MethodGet, "/items", catalogue, s.handleItemList)
+	s.route(http.MethodGet, "/items/new", staff, s.handleItemNew)
+	s.route(http.MethodPost, "/items", staff, s.handleItemCreate)
+	s.route(http.MethodGet, "/items/:tag", catalogue, s.handleItemShow)
+	s.route(http.MethodGet, "/items/:tag/edit", staff, s.handleItemEdit)
+	s.route(http.MethodPost, "/items/:tag", staff, s.handleItemUpdate)
+	s.route(http.MethodPost, "/items/:tag/actions", staff, s.handleItemAct)
+
+	s.route(http.MethodGet, "/users", adminsOnly, s.handleUserList)
+	s.route(http.MethodGet, "/users/new", adminsOnly, s.handleUserNew)
+	s.route(http.MethodPost, "/users", adminsOnly, s.handleUserCreate)
+	s.route(http.MethodGet, "/users/:id/edit", adminsOnly, s.handleUserEdit)
+	s.route(http.MethodPost, "/users/:id", adminsOnly, s.handleUserUpdate)
+	s.route(http.MethodPost, "/users/:id/tokens/:token/revoke", adminsOnly, s.handleTokenRevoke)
+
+	// JSON API.
+	s.route(http.MethodGet, "/api/v1/categories", catalogue, s.handleAPICategoryList)
+	s.route(http.MethodGet, "/api/v1/products", catalogue, s.handleAPIProductList)
+	s.route(http.MethodPost, "/api/v1/products", staff, s.handleAPIProductCreate)
+	s.route(http.MethodGet, "/api/v1/products/:id", catalogue, s.handleAPIProductShow)
+	s.route(http.MethodPatch, "/api/v1/products/:id", staff, s.handleAPIProductUpdate)
+	s.route(http.MethodGet, "/api/v1/items", catalogue, s.handleAPIItemList)
+	s.route(http.MethodPost, "/api/v1/items", staff, s.handleAPIItemCreate)
+	s.route(http.MethodGet, "/api/v1/items/:tag", catalogue, s.handleAPIItemShow)
+	s.route(http.MethodPatch, "/api/v1/items/:tag", staff, s.handleAPIItemUpdate)
+	s.route(http.MethodGet, "/api/v1/items/:tag/history", catalogue, s.handleAPIItemHistory)
+	s.route(http.MethodPost, "/api/v1/items/:tag/actions", staff, s.handleAPIItemAct)
+}
+
+// route registers a handler behind the role check and records who may use it.
+func (s *Server) route(method, path string, who []string, h gin.HandlerFunc) {
+	if who == nil {
+		s.engine.Handle(method, path, h)
+		return
+	}
+	s.access[method+" "+path] = who
+	s.engine.Handle(method, path, requireRole(who), h)
+}

@@ -1,0 +1,506 @@
+package inventory
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"kitloan/internal/db"
+	"kitloan/internal/errs"
+	"kitloan/internal/settings"
+)
+
+// Store reads and changes the inventory. Each public method that writes owns its
+// transaction; the helpers it calls take the *db.Tx.
+type Store struct {
+	db *db.DB
+}
+
+// NewStore returns an inventory store over d.
+func NewStore(d *db.DB) *Store { return &Store{db: d} }
+
+// querier is what both a transaction and the read pool can do.
+type querier interface {
+	QueryRow(query string, args ...any) *sql.Row
+}
+
+// readQ adapts the read pool, with a context, to querier.
+type readQ struct {
+	ctx context.Context
+	db  *sql.DB
+}
+
+func (r readQ) QueryRow(q string, args ...any) *sql.Row { return r.db.QueryRowContext(r.ctx, q, args...) }
+
+// Categories lists the categories in their display order.
+func (s *Store) Categories(ctx context.Context) ([]Category, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, name FROM categories ORDER BY position, name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Category
+	for rows.Next() {
+		var c Category
+		if err := rows.Scan(&c.ID, &c.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// resolveCategory finds a category by id or by name (case-insensitive).
+func resolveCategory(tx *db.Tx, ref CategoryRef) (int64, error) {
+	r := strings.TrimSpace(string(ref))
+	var id int64
+	err := tx.QueryRow(`SELECT id FROM categories WHERE name = ? COLLATE NOCASE`, r).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		if n, perr := strconv.ParseInt(r, 10, 64); perr == nil {
+			err = tx.QueryRow(`SELECT id FROM categories WHERE id = ?`, n).Scan(&id)
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errs.Field("category", "there is no category called "+strconv.Quote(r))
+	}
+	return id, err
+}
+
+func validateProduct(in *ProductInput) error {
+	in.Name = strings.TrimSpace(in.Name)
+	if err := errs.Validate(in); err != nil {
+		return err
+	}
+	if in.MinAgeYears != nil && in.MaxAgeYears != nil && *in.MinAgeYears > *in.MaxAgeYears {
+		return errs.Field("max_age_years", "must be the same as or more than the lowest age")
+	}
+	return nil
+}
+
+// CreateProduct adds a catalogue line.
+func (s *Store) CreateProduct(ctx context.Context, in ProductInput) (Product, error) {
+	if err := validateProduct(&in); err != nil {
+		return Product{}, err
+	}
+	var id int64
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		catID, err := resolveCategory(tx, in.Category)
+		if err != nil {
+			return err
+		}
+		decon := in.NeedsDecontamination == nil || *in.NeedsDecontamination
+		err = tx.QueryRow(`INSERT INTO products (name, category_id, kind, manufacturer, model, size, service_interval_days,
+			needs_decontamination, reorder_level, stock, unit_cost_pence, min_age_years, max_age_years, notes, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			in.Name, catID, in.Kind, in.Manufacturer, in.Model, in.Size, in.ServiceIntervalDays, decon, in.ReorderLevel,
+			in.Stock, in.UnitCostPence, in.MinAgeYears, in.MaxAgeYears, in.Notes, tx.Stamp(), tx.Stamp()).Scan(&id)
+		if err != nil {
+			return err
+		}
+		return db.RecordEvent(tx, "product", id, "created", map[string]any{"name": in.Name})
+	})
+	if err != nil {
+		return Product{}, err
+	}
+	return s.Product(ctx, id)
+}
+
+// UpdateProduct changes a catalogue line. A product's kind cannot change once it has items.
+func (s *Store) UpdateProduct(ctx context.Context, id int64, in ProductInput) (Product, error) {
+	if err := validateProduct(&in); err != nil {
+		return Product{}, err
+	}
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		old, err := productByID(tx, id)
+		if err != nil {
+			return err
+		}
+		if old.Kind != in.Kind && old.ItemCount > 0 {
+			return &errs.Error{Code: errs.Conflict, Message: "This product has labelled items, so it cannot become a consumable.",
+				Fields: map[string]string{"kind": "cannot change while the product has items"}}
+		}
+		catID, err := resolveCategory(tx, in.Category)
+		if err != nil {
+			return err
+		}
+		decon := in.NeedsDecontamination == nil || *in.NeedsDecontamination
+		_, err = tx.Exec(`UPDATE products SET name = ?, category_id = ?, kind = ?, manufacturer = ?, model = ?, size = ?,
+			service_interval_days = ?, needs_decontamination = ?, reorder_level = ?, stock = ?, unit_cost_pence = ?,
+			min_age_years = ?, max_age_years = ?, notes = ?, updated_at = ? WHERE id = ?`,
+			in.Name, catID, in.Kind, in.Manufacturer, in.Model, in.Size, in.ServiceIntervalDays, decon, in.ReorderLevel,
+			in.Stock, in.UnitCostPence, in.MinAgeYears, in.MaxAgeYears, in.Notes, tx.Stamp(), id)
+		if err != nil {
+			return err
+		}
+		return db.RecordEvent(tx, "product", id, "updated", map[string]any{"name": in.Name})
+	})
+	if err != nil {
+		return Product{}, err
+	}
+	return s.Product(ctx, id)
+}
+
+const productSelect = `SELECT p.id, p.name, p.category_id, c.name, p.kind, p.manufacturer, p.model, p.size,
+	p.service_interval_days, p.needs_decontamination, p.reorder_level, p.stock, p.unit_cost_pence,
+	p.min_age_years, p.max_age_years, p.notes, p.created_at, p.updated_at,
+	(SELECT count(*) FROM items i WHERE i.product_id = p.id AND i.status <> 'retired'),
+	(SELECT count(*) FROM items i WHERE i.product_id = p.id AND i.status = 'available')
+	FROM products p JOIN categories c ON c.id = p.category_id`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanProduct(r scanner) (Product, error) {
+	var p Product
+	var created, updated string
+	err := r.Scan(&p.ID, &p.Name, &p.CategoryID, &p.Category, &p.Kind, &p.Manufacturer, &p.Model, &p.Size,
+		&p.ServiceIntervalDays, &p.NeedsDecontamination, &p.ReorderLevel, &p.Stock, &p.UnitCostPence,
+		&p.MinAgeYears, &p.MaxAgeYears, &p.Notes, &created, &updated, &p.ItemCount, &p.AvailableCount)
+	p.CreatedAt, _ = time.Parse(time.RFC3339, created)
+	p.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
+	return p, err
+}
+
+func productByID(q querier, id int64) (Product, error) {
+	p, err := scanProduct(q.QueryRow(productSelect+` WHERE p.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, errs.Errorf(errs.NotFound, "There is no product %d.", id)
+	}
+	return p, err
+}
+
+// Product returns one product.
+func (s *Store) Product(ctx context.Context, id int64) (Product, error) {
+	return productByID(readQ{ctx, s.db.Read}, id)
+}
+
+// Products lists products by name, with the total that match the filter.
+func (s *Store) Products(ctx context.Context, f ProductFilter) ([]Product, int, error) {
+	where, args := []string{"1=1"}, []any{}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := "%" + escapeLike(q) + "%"
+		where = append(where, `(p.name LIKE ? ESCAPE '\' OR p.manufacturer LIKE ? ESCAPE '\' OR p.model LIKE ? ESCAPE '\')`)
+		args = append(args, like, like, like)
+	}
+	if f.CategoryID != 0 {
+		where = append(where, "p.category_id = ?")
+		args = append(args, f.CategoryID)
+	}
+	if f.Kind != "" {
+		where = append(where, "p.kind = ?")
+		args = append(args, f.Kind)
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM products p`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.db.Read.QueryContext(ctx, productSelect+cond+` ORDER BY p.name COLLATE NOCASE, p.size, p.id LIMIT ? OFFSET ?`,
+		append(args, limitOf(f.Limit), f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []Product
+	for rows.Next() {
+		p, err := scanProduct(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, p)
+	}
+	return out, total, rows.Err()
+}
+
+// limitOf bounds a page size: 50 by default, 500 at most.
+func limitOf(n int) int {
+	switch {
+	case n <= 0:
+		return 50
+	case n > 500:
+		return 500
+	}
+	return n
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+const itemSelect = `SELECT i.id, i.tag, i.product_id, p.name, p.size, c.name, i.serial, i.condition, i.status, i.location,
+	i.acquired_on, i.next_service_due, i.notes, i.created_at, i.updated_at
+	FROM items i JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = p.category_id`
+
+func scanItem(r scanner) (Item, error) {
+	var it Item
+	var size, created, updated string
+	err := r.Scan(&it.ID, &it.Tag, &it.Product.ID, &it.Product.Name, &size, &it.Category, &it.Serial, &it.Condition,
+		&it.Status, &it.Location, &it.AcquiredOn, &it.NextServiceDue, &it.Notes, &created, &updated)
+	if size != "" {
+		it.Product.Name += " (" + size + ")"
+	}
+	it.CreatedAt, _ = time.Parse(time.RFC3339, created)
+	it.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
+	return it, err
+}
+
+// Item returns the item with the given tag, typed or scanned in any form NormalizeTag accepts.
+func (s *Store) Item(ctx context.Context, tag string) (Item, error) {
+	return itemByTag(readQ{ctx, s.db.Read}, NormalizeTag(tag))
+}
+
+// Items lists items, newest first, with the total that match the filter.
+func (s *Store) Items(ctx context.Context, f ItemFilter) ([]Item, int, error) {
+	where, args := []string{"1=1"}, []any{}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := "%" + escapeLike(q) + "%"
+		where = append(where, `(i.tag = ? OR i.tag LIKE ? ESCAPE '\' OR i.serial LIKE ? ESCAPE '\' OR p.name LIKE ? ESCAPE '\')`)
+		args = append(args, NormalizeTag(q), like, like, like)
+	}
+	if f.Status != "" {
+		where = append(where, "i.status = ?")
+		args = append(args, f.Status)
+	}
+	if f.CategoryID != 0 {
+		where = append(where, "p.category_id = ?")
+		args = append(args, f.CategoryID)
+	}
+	if f.ProductID != 0 {
+		where = append(where, "i.product_id = ?")
+		args = append(args, f.ProductID)
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM items i JOIN products p ON p.id = i.product_id`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.db.Read.QueryContext(ctx, itemSelect+cond+` ORDER BY i.id DESC LIMIT ? OFFSET ?`, append(args, limitOf(f.Limit), f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, it)
+	}
+	return out, total, rows.Err()
+}
+
+// CreateItems adds in.Quantity units (at least one) of a returnable product, each with its
+// own generated tag; a given tag or serial is only allowed when adding a single unit.
+func (s *Store) CreateItems(ctx context.Context, in ItemInput) ([]Item, error) {
+	in.Tag = NormalizeTag(in.Tag)
+	in.Serial = strings.TrimSpace(in.Serial)
+	if in.Quantity == 0 {
+		in.Quantity = 1
+	}
+	if in.Condition == "" {
+		in.Condition = "new"
+	}
+	if err := errs.Validate(in); err != nil {
+		return nil, err
+	}
+	if in.Tag != "" && !validTag(in.Tag) {
+		return nil, errs.Field("tag", "use only letters, digits and hyphens, up to 40 characters")
+	}
+	if in.Quantity > 1 && (in.Tag != "" || in.Serial != "") {
+		return nil, errs.Field("quantity", "add one unit at a time when giving a tag or serial number")
+	}
+	var tags []string
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		p, err := productByID(tx, in.ProductID)
+		if errs.CodeOf(err) == errs.NotFound {
+			return errs.Field("product_id", "there is no product "+strconv.FormatInt(in.ProductID, 10))
+		}
+		if err != nil {
+			return err
+		}
+		if p.Kind != Returnable {
+			return errs.Field("product_id", p.Name+" is a consumable: add to its stock count instead of labelling units")
+		}
+		var dup int
+		if in.Serial != "" {
+			if err := tx.QueryRow(`SELECT count(*) FROM items WHERE product_id = ? AND serial = ?`, p.ID, in.Serial).Scan(&dup); err != nil {
+				return err
+			}
+			if dup > 0 {
+				return &errs.Error{Code: errs.Conflict, Message: "Another " + p.Name + " already has serial number " + in.Serial + ".",
+					Fields: map[string]string{"serial": "is already used by another unit of this product"}}
+			}
+		}
+		acquired := in.AcquiredOn
+		if acquired == "" {
+			acquired = tx.Today()
+		}
+		var due any
+		if p.ServiceIntervalDays > 0 {
+			d, _ := time.Parse(db.DateLayout, acquired)
+			due = d.AddDate(0, 0, p.ServiceIntervalDays).Format(db.DateLayout)
+		}
+		for range in.Quantity {
+			tag := in.Tag
+			if tag == "" {
+				if tag, err = nextTag(tx); err != nil {
+					return err
+				}
+			} else if err := tx.QueryRow(`SELECT count(*) FROM items WHERE tag = ?`, tag).Scan(&dup); err != nil {
+				return err
+			} else if dup > 0 {
+				return &errs.Error{Code: errs.Conflict, Message: "An item with the tag " + tag + " already exists.",
+					Fields: map[string]string{"tag": "is already on another item"}}
+			}
+			var id int64
+			err := tx.QueryRow(`INSERT INTO items (tag, product_id, serial, condition, status, location, acquired_on, next_service_due, notes, created_at, updated_at)
+				VALUES (?, ?, ?, ?, 'available', ?, ?, ?, ?, ?, ?) RETURNING id`,
+				tag, p.ID, in.Serial, in.Condition, in.Location, acquired, due, in.Notes, tx.Stamp(), tx.Stamp()).Scan(&id)
+			if err != nil {
+				return err
+			}
+			if err := db.RecordEvent(tx, "item", id, "created", map[string]any{"tag": tag, "product": p.Title(), "status": Available}); err != nil {
+				return err
+			}
+			tags = append(tags, tag)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Item, 0, len(tags))
+	for _, t := range tags {
+		it, err := s.Item(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// nextTag generates the next unused tag from the service's prefix.
+func nextTag(tx *db.Tx) (string, error) {
+	prefix, err := settings.Lookup(tx, "tag_prefix")
+	if err != nil {
+		return "", err
+	}
+	for {
+		n, err := db.NextCounter(tx, "item_tag")
+		if err != nil {
+			return "", err
+		}
+		tag := formatTag(prefix, n)
+		var used int
+		if err := tx.QueryRow(`SELECT count(*) FROM items WHERE tag = ?`, tag).Scan(&used); err != nil {
+			return "", err
+		}
+		if used == 0 {
+			return tag, nil
+		}
+	}
+}
+
+// UpdateItem changes an item's serial, condition, location, acquired date and notes.
+func (s *Store) UpdateItem(ctx context.Context, tag string, in ItemUpdate) (Item, error) {
+	in.Serial = strings.TrimSpace(in.Serial)
+	if err := errs.Validate(in); err != nil {
+		return Item{}, err
+	}
+	tag = NormalizeTag(tag)
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		it, err := itemByTag(tx, tag)
+		if err != nil {
+			return err
+		}
+		if in.Serial != "" && in.Serial != it.Serial {
+			var dup int
+			if err := tx.QueryRow(`SELECT count(*) FROM items WHERE product_id = ? AND serial = ? AND id <> ?`, it.Product.ID, in.Serial, it.ID).Scan(&dup); err != nil {
+				return err
+			}
+			if dup > 0 {
+				return &errs.Error{Code: errs.Conflict, Message: "Another unit of this product already has serial number " + in.Serial + ".",
+					Fields: map[string]string{"serial": "is already used by another unit of this product"}}
+			}
+		}
+		var acquired any
+		if in.AcquiredOn != "" {
+			acquired = in.AcquiredOn
+		}
+		if _, err := tx.Exec(`UPDATE items SET serial = ?, condition = ?, location = ?, acquired_on = ?, notes = ?, updated_at = ? WHERE id = ?`,
+			in.Serial, in.Condition, in.Location, acquired, in.Notes, tx.Stamp(), it.ID); err != nil {
+			return err
+		}
+		changes := map[string]any{}
+		if in.Serial != it.Serial {
+			changes["serial"] = in.Serial
+		}
+		if in.Condition != it.Condition {
+			changes["condition"] = in.Condition
+		}
+		if in.Location != it.Location {
+			changes["location"] = in.Location
+		}
+		return db.RecordEvent(tx, "item", it.ID, "updated", changes)
+	})
+	if err != nil {
+		return Item{}, err
+	}
+	return s.Item(ctx, tag)
+}
+
+// Act applies one state-machine action to an item on its own, with an optional note: the
+// actions a person takes from the item page (retire, send for repair and so on).
+func (s *Store) Act(ctx context.Context, tag string, action Action, note string) (Item, error) {
+	if !slices.Contains(ManualActions, action) {
+		return Item{}, errs.Field("action", "must be one of: "+joinActions(ManualActions))
+	}
+	if len(note) > 2000 {
+		return Item{}, errs.Field("note", "must be at most 2000 characters")
+	}
+	var details map[string]any
+	if note = strings.TrimSpace(note); note != "" {
+		details = map[string]any{"note": note}
+	}
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		_, err := Transition(tx, tag, action, details)
+		return err
+	})
+	if err != nil {
+		return Item{}, err
+	}
+	return s.Item(ctx, tag)
+}
+
+// History lists an item's events, newest first.
+func (s *Store) History(ctx context.Context, tag string, limit, offset int) ([]db.Event, int, error) {
+	it, err := s.Item(ctx, tag)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.db.Events(ctx, "item", it.ID, limitOf(limit), offset)
+}
+
+// CountByStatus counts items in each status.
+func (s *Store) CountByStatus(ctx context.Context) (map[Status]int, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT status, count(*) FROM items GROUP BY status`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[Status]int{}
+	for rows.Next() {
+		var st Status
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
