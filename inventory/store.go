@@ -34,7 +34,9 @@ type readQ struct {
 	db  *sql.DB
 }
 
-func (r readQ) QueryRow(q string, args ...any) *sql.Row { return r.db.QueryRowContext(r.ctx, q, args...) }
+func (r readQ) QueryRow(q string, args ...any) *sql.Row {
+	return r.db.QueryRowContext(r.ctx, q, args...)
+}
 
 // Categories lists the categories in their display order.
 func (s *Store) Categories(ctx context.Context) ([]Category, error) {

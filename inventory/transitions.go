@@ -15,19 +15,19 @@ type Action string
 
 // The actions of DESIGN.md §2 "Item states".
 const (
-	Allocate         Action = "allocate"
-	Release          Action = "release"
-	Issue            Action = "issue"
-	Return           Action = "return"
-	ReportLost       Action = "report_lost"
-	Found            Action = "found"
-	InspectPass      Action = "inspect_pass"
-	InspectFail      Action = "inspect_fail"
-	SendToRepair     Action = "send_to_repair"
-	Repaired         Action = "repaired"
-	Quarantine       Action = "quarantine"
-	ClearQuarantine  Action = "clear_quarantine"
-	Retire           Action = "retire"
+	Allocate        Action = "allocate"
+	Release         Action = "release"
+	Issue           Action = "issue"
+	Return          Action = "return"
+	ReportLost      Action = "report_lost"
+	Found           Action = "found"
+	InspectPass     Action = "inspect_pass"
+	InspectFail     Action = "inspect_fail"
+	SendToRepair    Action = "send_to_repair"
+	Repaired        Action = "repaired"
+	Quarantine      Action = "quarantine"
+	ClearQuarantine Action = "clear_quarantine"
+	Retire          Action = "retire"
 )
 
 // transition is one allowed move: from any of the listed statuses to the target.

@@ -99,7 +99,9 @@ func startServe(t *testing.T, args []string, vars map[string]string) (addr strin
 	ctx, cancel := context.WithCancel(context.Background())
 	var out bytes.Buffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, append([]string{"serve", "--addr", addr}, args...), env(vars), nil, &syncWriter{w: &out}) }()
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", addr}, args...), env(vars), nil, &syncWriter{w: &out})
+	}()
 	waitHealthy(t, addr)
 	return addr, func() (string, error) {
 		cancel()

@@ -211,4 +211,6 @@ func (b *Browser) Login(email, password string) {
 func (b *Browser) Cookies(u *url.URL) []*http.Cookie { return b.client.Jar.Cookies(u) }
 
 // SetCookie puts a cookie in the browser, as a thief with a copied cookie would.
-func (b *Browser) SetCookie(u *url.URL, c *http.Cookie) { b.client.Jar.SetCookies(u, []*http.Cookie{c}) }
+func (b *Browser) SetCookie(u *url.URL, c *http.Cookie) {
+	b.client.Jar.SetCookies(u, []*http.Cookie{c})
+}
