@@ -23,21 +23,6 @@ type Store struct {
 // NewStore returns an inventory store over d.
 func NewStore(d *db.DB) *Store { return &Store{db: d} }
 
-// querier is what both a transaction and the read pool can do.
-type querier interface {
-	QueryRow(query string, args ...any) *sql.Row
-}
-
-// readQ adapts the read pool, with a context, to querier.
-type readQ struct {
-	ctx context.Context
-	db  *sql.DB
-}
-
-func (r readQ) QueryRow(q string, args ...any) *sql.Row {
-	return r.db.QueryRowContext(r.ctx, q, args...)
-}
-
 // Categories lists the categories in their display order.
 func (s *Store) Categories(ctx context.Context) ([]Category, error) {
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, name FROM categories ORDER BY position, name`)
@@ -166,7 +151,7 @@ func scanProduct(r scanner) (Product, error) {
 	return p, err
 }
 
-func productByID(q querier, id int64) (Product, error) {
+func productByID(q db.Querier, id int64) (Product, error) {
 	p, err := scanProduct(q.QueryRow(productSelect+` WHERE p.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, errs.Errorf(errs.NotFound, "There is no product %d.", id)
@@ -176,14 +161,14 @@ func productByID(q querier, id int64) (Product, error) {
 
 // Product returns one product.
 func (s *Store) Product(ctx context.Context, id int64) (Product, error) {
-	return productByID(readQ{ctx, s.db.Read}, id)
+	return productByID(s.db.Reader(ctx), id)
 }
 
 // Products lists products by name, with the total that match the filter.
 func (s *Store) Products(ctx context.Context, f ProductFilter) ([]Product, int, error) {
 	where, args := []string{"1=1"}, []any{}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		like := "%" + escapeLike(q) + "%"
+		like := db.LikePattern(q)
 		where = append(where, `(p.name LIKE ? ESCAPE '\' OR p.manufacturer LIKE ? ESCAPE '\' OR p.model LIKE ? ESCAPE '\')`)
 		args = append(args, like, like, like)
 	}
@@ -201,7 +186,7 @@ func (s *Store) Products(ctx context.Context, f ProductFilter) ([]Product, int, 
 		return nil, 0, err
 	}
 	rows, err := s.db.Read.QueryContext(ctx, productSelect+cond+` ORDER BY p.name COLLATE NOCASE, p.size, p.id LIMIT ? OFFSET ?`,
-		append(args, limitOf(f.Limit), f.Offset)...)
+		append(args, db.PageSize(f.Limit), f.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -217,30 +202,16 @@ func (s *Store) Products(ctx context.Context, f ProductFilter) ([]Product, int, 
 	return out, total, rows.Err()
 }
 
-// limitOf bounds a page size: 50 by default, 500 at most.
-func limitOf(n int) int {
-	switch {
-	case n <= 0:
-		return 50
-	case n > 500:
-		return 500
-	}
-	return n
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 const itemSelect = `SELECT i.id, i.tag, i.product_id, p.name, p.size, c.name, i.serial, i.condition, i.status, i.location,
-	i.acquired_on, i.next_service_due, i.notes, i.created_at, i.updated_at
-	FROM items i JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = p.category_id`
+	i.acquired_on, i.next_service_due, i.notes, i.created_at, i.updated_at, li.loan_id
+	FROM items i JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = p.category_id
+	LEFT JOIN loan_items li ON li.item_id = i.id AND li.returned_at IS NULL`
 
 func scanItem(r scanner) (Item, error) {
 	var it Item
 	var size, created, updated string
 	err := r.Scan(&it.ID, &it.Tag, &it.Product.ID, &it.Product.Name, &size, &it.Category, &it.Serial, &it.Condition,
-		&it.Status, &it.Location, &it.AcquiredOn, &it.NextServiceDue, &it.Notes, &created, &updated)
+		&it.Status, &it.Location, &it.AcquiredOn, &it.NextServiceDue, &it.Notes, &created, &updated, &it.LoanID)
 	if size != "" {
 		it.Product.Name += " (" + size + ")"
 	}
@@ -251,14 +222,14 @@ func scanItem(r scanner) (Item, error) {
 
 // Item returns the item with the given tag, typed or scanned in any form NormalizeTag accepts.
 func (s *Store) Item(ctx context.Context, tag string) (Item, error) {
-	return itemByTag(readQ{ctx, s.db.Read}, NormalizeTag(tag))
+	return itemByTag(s.db.Reader(ctx), NormalizeTag(tag))
 }
 
 // Items lists items, newest first, with the total that match the filter.
 func (s *Store) Items(ctx context.Context, f ItemFilter) ([]Item, int, error) {
 	where, args := []string{"1=1"}, []any{}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		like := "%" + escapeLike(q) + "%"
+		like := db.LikePattern(q)
 		where = append(where, `(i.tag = ? OR i.tag LIKE ? ESCAPE '\' OR i.serial LIKE ? ESCAPE '\' OR p.name LIKE ? ESCAPE '\')`)
 		args = append(args, NormalizeTag(q), like, like, like)
 	}
@@ -279,7 +250,7 @@ func (s *Store) Items(ctx context.Context, f ItemFilter) ([]Item, int, error) {
 	if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM items i JOIN products p ON p.id = i.product_id`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, itemSelect+cond+` ORDER BY i.id DESC LIMIT ? OFFSET ?`, append(args, limitOf(f.Limit), f.Offset)...)
+	rows, err := s.db.Read.QueryContext(ctx, itemSelect+cond+` ORDER BY i.id DESC LIMIT ? OFFSET ?`, append(args, db.PageSize(f.Limit), f.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -485,7 +456,7 @@ func (s *Store) History(ctx context.Context, tag string, limit, offset int) ([]d
 	if err != nil {
 		return nil, 0, err
 	}
-	return s.db.Events(ctx, "item", it.ID, limitOf(limit), offset)
+	return s.db.Events(ctx, "item", it.ID, db.PageSize(limit), offset)
 }
 
 // CountByStatus counts items in each status.

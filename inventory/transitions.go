@@ -128,7 +128,7 @@ func Transition(tx *db.Tx, tag string, action Action, details map[string]any) (I
 }
 
 // itemByTag reads an item inside a transaction.
-func itemByTag(q querier, tag string) (Item, error) {
+func itemByTag(q db.Querier, tag string) (Item, error) {
 	it, err := scanItem(q.QueryRow(itemSelect+` WHERE i.tag = ?`, tag))
 	if errors.Is(err, sql.ErrNoRows) {
 		return it, errs.Errorf(errs.NotFound, "No item has the tag %s.", tag)

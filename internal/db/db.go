@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -258,4 +259,36 @@ func (d *DB) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil
+}
+
+// Querier is what both a write transaction and the read pool offer, so that one helper
+// can read inside a change or on its own.
+type Querier interface {
+	QueryRow(query string, args ...any) *sql.Row
+}
+
+type reader struct {
+	ctx  context.Context
+	pool *sql.DB
+}
+
+func (r reader) QueryRow(q string, args ...any) *sql.Row { return r.pool.QueryRowContext(r.ctx, q, args...) }
+
+// Reader returns the read pool, bound to ctx, as a Querier.
+func (d *DB) Reader(ctx context.Context) Querier { return reader{ctx, d.Read} }
+
+// PageSize bounds a list's page size: 50 by default, 500 at most.
+func PageSize(n int) int {
+	switch {
+	case n <= 0:
+		return 50
+	case n > 500:
+		return 500
+	}
+	return n
+}
+
+// LikePattern makes a LIKE pattern matching s anywhere, for use with ESCAPE '\'.
+func LikePattern(s string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s) + "%"
 }

@@ -16,6 +16,7 @@ var (
 	staff      = []string{accounts.Admin, accounts.Staff}
 	catalogue  = []string{accounts.Admin, accounts.Staff, accounts.Therapist}
 	adminsOnly = []string{accounts.Admin}
+	caseload   = []string{accounts.Admin, accounts.Staff, accounts.Therapist}
 )
 
 // routes lists every route of the service, with who may use it.
@@ -66,6 +67,32 @@ func (s *Server) routes() {
 	s.route(http.MethodPatch, "/api/v1/items/:tag", staff, s.handleAPIItemUpdate)
 	s.route(http.MethodGet, "/api/v1/items/:tag/history", catalogue, s.handleAPIItemHistory)
 	s.route(http.MethodPost, "/api/v1/items/:tag/actions", staff, s.handleAPIItemAct)
+	s.route(http.MethodPost, "/api/v1/products/:id/stock", staff, s.handleAPIStockAdjust)
+
+	s.route(http.MethodGet, "/api/v1/children", caseload, s.handleAPIChildList)
+	s.route(http.MethodPost, "/api/v1/children", caseload, s.handleAPIChildCreate)
+	s.route(http.MethodGet, "/api/v1/children/:id", caseload, s.handleAPIChildShow)
+	s.route(http.MethodPatch, "/api/v1/children/:id", caseload, s.handleAPIChildUpdate)
+	s.route(http.MethodPost, "/api/v1/children/:id/discharge", caseload, s.handleAPIChildDischarge)
+	s.route(http.MethodGet, "/api/v1/children/:id/equipment", caseload, s.handleAPIChildEquipment)
+
+	s.route(http.MethodGet, "/api/v1/requests", caseload, s.handleAPIRequestList)
+	s.route(http.MethodPost, "/api/v1/requests", caseload, s.handleAPIRequestCreate)
+	s.route(http.MethodGet, "/api/v1/requests/:id", caseload, s.handleAPIRequestShow)
+	s.route(http.MethodPost, "/api/v1/requests/:id/approve", staff, s.handleAPIRequestApprove)
+	s.route(http.MethodPost, "/api/v1/requests/:id/decline", staff, s.handleAPIRequestDecline)
+	s.route(http.MethodPost, "/api/v1/requests/:id/cancel", caseload, s.handleAPIRequestCancel)
+	s.route(http.MethodPost, "/api/v1/requests/:id/allocate", staff, s.handleAPIRequestAllocate)
+	s.route(http.MethodPost, "/api/v1/requests/:id/release", staff, s.handleAPIRequestRelease)
+
+	s.route(http.MethodGet, "/api/v1/loans", caseload, s.handleAPILoanList)
+	s.route(http.MethodPost, "/api/v1/loans", staff, s.handleAPILoanCreate)
+	s.route(http.MethodGet, "/api/v1/loans/:id", caseload, s.handleAPILoanShow)
+	s.route(http.MethodPatch, "/api/v1/loans/:id", staff, s.handleAPILoanChange)
+	s.route(http.MethodPost, "/api/v1/loans/:id/return", staff, s.handleAPILoanReturn)
+	s.route(http.MethodPost, "/api/v1/loans/:id/lost", staff, s.handleAPILoanLost)
+	s.route(http.MethodPost, "/api/v1/loans/:id/found", staff, s.handleAPILoanFound)
+	s.route(http.MethodPost, "/api/v1/consumables/issue", staff, s.handleAPIConsumableIssue)
 }
 
 // route registers a handler behind the role check and records who may use it.

@@ -15,6 +15,7 @@ import (
 	"kitloan/internal/db"
 	"kitloan/internal/settings"
 	"kitloan/inventory"
+	"kitloan/loans"
 	"kitloan/templates"
 )
 
@@ -25,6 +26,7 @@ const MaxBodyBytes = 1 << 20
 type Server struct {
 	DB        *db.DB
 	Inventory *inventory.Store
+	Loans     *loans.Store
 	Accounts  *accounts.Store
 	Settings  *settings.Store
 	Log       *slog.Logger
@@ -47,6 +49,7 @@ func New(d *db.DB, log *slog.Logger) (*Server, error) {
 	s := &Server{
 		DB:        d,
 		Inventory: inventory.NewStore(d),
+		Loans:     loans.NewStore(d),
 		Accounts:  accounts.NewStore(d),
 		Settings:  settings.NewStore(d),
 		Log:       log,

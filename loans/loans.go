@@ -1,0 +1,178 @@
+// Package loans is the service's core loop: the children equipment is lent to, therapists'
+// requests for it, loans and returns, and consumables issued for keeps. Item states change
+// only through inventory.Transition, inside the same transaction as the loan change and
+// its history events.
+package loans
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"kitloan/internal/accounts"
+	"kitloan/internal/db"
+	"kitloan/internal/errs"
+)
+
+// Where equipment lives while on loan; requests say where to deliver it.
+const (
+	Home   = "home"
+	School = "school"
+	Clinic = "clinic"
+)
+
+// Store reads and changes children, requests, loans and consumable issues.
+type Store struct {
+	db *db.DB
+}
+
+// NewStore returns a loans store over d.
+func NewStore(d *db.DB) *Store { return &Store{db: d} }
+
+// Child is a person equipment is lent to. Keep only what the service needs.
+type Child struct {
+	ID             int64     `json:"id"`
+	Reference      string    `json:"reference"`
+	GivenName      string    `json:"given_name"`
+	FamilyName     string    `json:"family_name"`
+	DateOfBirth    string    `json:"date_of_birth"`
+	NHSNumber      string    `json:"nhs_number"`
+	Address        string    `json:"address"`
+	Setting        string    `json:"setting"`
+	SettingAddress string    `json:"setting_address"`
+	Carers         []Carer   `json:"carers"`
+	TherapistID    int64     `json:"therapist_id"`
+	TherapistName  string    `json:"therapist_name"`
+	TherapistEmail string    `json:"therapist_email"`
+	Notes          string    `json:"notes"`
+	DischargedOn   *string   `json:"discharged_on"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// Name is the child's full name.
+func (c Child) Name() string { return c.GivenName + " " + c.FamilyName }
+
+// Age says how old the child is on the given ISO date: "7 years" or, under two, "18 months".
+func (c Child) Age(today string) string {
+	dob, err1 := time.Parse(db.DateLayout, c.DateOfBirth)
+	now, err2 := time.Parse(db.DateLayout, today)
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	months := (now.Year()-dob.Year())*12 + int(now.Month()-dob.Month())
+	if now.Day() < dob.Day() {
+		months--
+	}
+	switch {
+	case months < 0:
+		return ""
+	case months < 24:
+		return plural(months, "month")
+	}
+	return plural(months/12, "year")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
+
+// Carer is a parent or carer of a child, and how to reach them.
+type Carer struct {
+	Name         string `json:"name" form:"name" validate:"required,max=200"`
+	Relationship string `json:"relationship" form:"relationship" validate:"max=100"`
+	Phone        string `json:"phone" form:"phone" validate:"max=50"`
+	Email        string `json:"email" form:"email" validate:"max=200"`
+}
+
+// ChildInput adds or changes a child.
+type ChildInput struct {
+	Reference      string  `json:"reference" validate:"max=50"`
+	GivenName      string  `json:"given_name" validate:"required,max=100"`
+	FamilyName     string  `json:"family_name" validate:"required,max=100"`
+	DateOfBirth    string  `json:"date_of_birth" validate:"required,datetime=2006-01-02"`
+	NHSNumber      string  `json:"nhs_number" validate:"max=20"`
+	Address        string  `json:"address" validate:"max=500"`
+	Setting        string  `json:"setting" validate:"max=200"`
+	SettingAddress string  `json:"setting_address" validate:"max=500"`
+	Carers         []Carer `json:"carers" validate:"max=6,dive"`
+	TherapistEmail string  `json:"therapist_email" validate:"max=200"`
+	Notes          string  `json:"notes" validate:"max=2000"`
+}
+
+// NormalizeNHSNumber checks an NHS number (spaces and hyphens allowed) and returns its ten
+// digits: it must pass the modulus-11 check and must not be ten identical digits.
+func NormalizeNHSNumber(s string) (string, error) {
+	digits := strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(s))
+	if len(digits) != 10 {
+		return "", errs.Field("nhs_number", "must be 10 digits, like 943 476 5919")
+	}
+	sum := 0
+	for i, r := range digits {
+		if r < '0' || r > '9' {
+			return "", errs.Field("nhs_number", "must be 10 digits, like 943 476 5919")
+		}
+		if i < 9 {
+			sum += int(r-'0') * (10 - i)
+		}
+	}
+	if strings.Count(digits, digits[:1]) == 10 {
+		return "", errs.Field("nhs_number", "is not a real NHS number: check it")
+	}
+	check := 11 - sum%11
+	if check == 11 {
+		check = 0
+	}
+	if check == 10 || check != int(digits[9]-'0') {
+		return "", errs.Field("nhs_number", "is not a valid NHS number: check the digits")
+	}
+	return digits, nil
+}
+
+// canSee reports whether the user may see a child led by the therapist: a therapist sees
+// only their own children; store staff and admins see all.
+func canSee(u accounts.User, therapistID int64) bool {
+	switch u.Role {
+	case accounts.Admin, accounts.Staff:
+		return true
+	case accounts.Therapist:
+		return u.ID == therapistID
+	}
+	return false
+}
+
+// workingDays counts Monday-to-Friday days after from, up to and including to.
+func workingDays(from, to time.Time) int {
+	from = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)
+	to = time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, time.UTC)
+	n := 0
+	for d := from.AddDate(0, 0, 1); !d.After(to); d = d.AddDate(0, 0, 1) {
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n++
+		}
+	}
+	return n
+}
+
+// validDate checks an optional ISO date field.
+func validDate(field, v string) error {
+	if v == "" {
+		return nil
+	}
+	if _, err := time.Parse(db.DateLayout, v); err != nil {
+		return errs.Field(field, "must be a date like 2026-11-22")
+	}
+	return nil
+}
+
+func parseStamp(s string) time.Time {
+	t, _ := time.Parse(time.RFC3339, s)
+	return t
+}
+
+// reference formats a record number for people: "L-000042".
+func reference(prefix string, id int64) string { return fmt.Sprintf("%s-%06d", prefix, id) }
