@@ -142,8 +142,10 @@ type Item struct {
 	NextServiceDue *string    `json:"next_service_due"`
 	Notes          string     `json:"notes"`
 	LoanID         *int64     `json:"loan_id"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	// AwaitingCleaning is set while a returned item waits for decontamination.
+	AwaitingCleaning bool      `json:"awaiting_cleaning"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // ProductRef is the part of a product an item carries.

@@ -65,7 +65,7 @@ func TestEveryTransitionAllowedOrRefused(t *testing.T) {
 		for _, from := range inventory.Statuses {
 			want, ok := allowed[action][from]
 			t.Run(string(action)+"/"+string(from), func(t *testing.T) {
-				if _, err := d.Write.Exec(`UPDATE items SET status = ? WHERE id = ?`, from, it.ID); err != nil {
+				if _, err := d.Write.Exec(`UPDATE items SET status = ?, awaiting_cleaning = 0 WHERE id = ?`, from, it.ID); err != nil {
 					t.Fatal(err)
 				}
 				var before int

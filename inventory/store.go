@@ -203,7 +203,7 @@ func (s *Store) Products(ctx context.Context, f ProductFilter) ([]Product, int, 
 }
 
 const itemSelect = `SELECT i.id, i.tag, i.product_id, p.name, p.size, c.name, i.serial, i.condition, i.status, i.location,
-	i.acquired_on, i.next_service_due, i.notes, i.created_at, i.updated_at, li.loan_id
+	i.acquired_on, i.next_service_due, i.notes, i.created_at, i.updated_at, li.loan_id, i.awaiting_cleaning
 	FROM items i JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = p.category_id
 	LEFT JOIN loan_items li ON li.item_id = i.id AND li.returned_at IS NULL`
 
@@ -211,7 +211,7 @@ func scanItem(r scanner) (Item, error) {
 	var it Item
 	var size, created, updated string
 	err := r.Scan(&it.ID, &it.Tag, &it.Product.ID, &it.Product.Name, &size, &it.Category, &it.Serial, &it.Condition,
-		&it.Status, &it.Location, &it.AcquiredOn, &it.NextServiceDue, &it.Notes, &created, &updated, &it.LoanID)
+		&it.Status, &it.Location, &it.AcquiredOn, &it.NextServiceDue, &it.Notes, &created, &updated, &it.LoanID, &it.AwaitingCleaning)
 	if size != "" {
 		it.Product.Name += " (" + size + ")"
 	}
@@ -476,4 +476,43 @@ func (s *Store) CountByStatus(ctx context.Context) (map[Status]int, error) {
 		out[st] = n
 	}
 	return out, rows.Err()
+}
+
+// ItemsByTags returns the items with the given tags, in the order given, in one query per
+// 500 tags. A tag with no item is reported as a NotFound naming it.
+func (s *Store) ItemsByTags(ctx context.Context, tags []string) ([]Item, error) {
+	byTag := make(map[string]Item, len(tags))
+	for start := 0; start < len(tags); start += 500 {
+		chunk := tags[start:min(start+500, len(tags))]
+		args := make([]any, len(chunk))
+		for i, t := range chunk {
+			args[i] = NormalizeTag(t)
+		}
+		rows, err := s.db.Read.QueryContext(ctx, itemSelect+` WHERE i.tag IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			it, err := scanItem(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			byTag[it.Tag] = it
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]Item, 0, len(tags))
+	for _, t := range tags {
+		it, ok := byTag[NormalizeTag(t)]
+		if !ok {
+			return nil, &errs.Error{Code: errs.NotFound, Message: "No item has the tag " + NormalizeTag(t) + ".",
+				Fields: map[string]string{"tag": NormalizeTag(t) + " is not a known tag"}}
+		}
+		out = append(out, it)
+	}
+	return out, nil
 }

@@ -112,9 +112,22 @@ func Transition(tx *db.Tx, tag string, action Action, details map[string]any) (I
 			Message: fmt.Sprintf("%s is overdue for service (due %s), so it cannot be issued.", it.Tag, *it.NextServiceDue),
 			Fields:  map[string]string{"tag": fmt.Sprintf("%s is overdue for service", it.Tag)}}
 	}
-	if _, err := tx.Exec(`UPDATE items SET status = ?, updated_at = ? WHERE id = ?`, to, tx.Stamp(), it.ID); err != nil {
+	if (action == InspectPass || action == InspectFail) && it.AwaitingCleaning {
+		return it, &errs.Error{Code: errs.Conflict,
+			Message: fmt.Sprintf("%s must be cleaned (decontaminated) before it is inspected.", it.Tag),
+			Fields:  map[string]string{"tag": fmt.Sprintf("%s is waiting for cleaning", it.Tag)}}
+	}
+	// A returned item of a product that needs decontamination waits for cleaning first.
+	cleaning := it.AwaitingCleaning
+	if action == Return {
+		if err := tx.QueryRow(`SELECT needs_decontamination FROM products WHERE id = ?`, it.Product.ID).Scan(&cleaning); err != nil {
+			return it, err
+		}
+	}
+	if _, err := tx.Exec(`UPDATE items SET status = ?, awaiting_cleaning = ?, updated_at = ? WHERE id = ?`, to, cleaning, tx.Stamp(), it.ID); err != nil {
 		return it, err
 	}
+	it.AwaitingCleaning = cleaning
 	ev := map[string]any{"from": it.Status, "to": to}
 	for k, v := range details {
 		ev[k] = v

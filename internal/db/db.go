@@ -272,7 +272,9 @@ type reader struct {
 	pool *sql.DB
 }
 
-func (r reader) QueryRow(q string, args ...any) *sql.Row { return r.pool.QueryRowContext(r.ctx, q, args...) }
+func (r reader) QueryRow(q string, args ...any) *sql.Row {
+	return r.pool.QueryRowContext(r.ctx, q, args...)
+}
 
 // Reader returns the read pool, bound to ctx, as a Querier.
 func (d *DB) Reader(ctx context.Context) Querier { return reader{ctx, d.Read} }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -31,7 +32,10 @@ func (s *Server) handleItemList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "items", gin.H{"Items": items, "Categories": cats, "Statuses": inventory.Statuses, "Filter": f,
+	q := c.Request.URL.Query()
+	q.Del("offset")
+	q.Del("limit")
+	s.render(c, http.StatusOK, "items", gin.H{"Items": items, "Categories": cats, "Statuses": inventory.Statuses, "Filter": f, "LabelQuery": q.Encode(),
 		"Page": pager{Total: total, Limit: f.Limit, Offset: f.Offset, URL: c.Request.URL.String()}})
 }
 
@@ -63,7 +67,33 @@ func (s *Server) handleItemCreate(c *gin.Context) {
 	if s.formFailed(c, err, func(st int) { s.renderItemNew(c, st, in, err) }) {
 		return
 	}
-	s.render(c, http.StatusCreated, "item_created", gin.H{"Items": items})
+	q := url.Values{}
+	for _, it := range items {
+		q.Add("tag", it.Tag)
+	}
+	redirectWithFlash(c, "/items/added?"+q.Encode(), fmt.Sprintf("%d %s of %s added.", len(items), plural(len(items), "item", "items"), items[0].Product.Name))
+}
+
+// handleItemsAdded shows the units just added, ready for their labels; a page of its own
+// so that reloading it adds nothing.
+func (s *Server) handleItemsAdded(c *gin.Context) {
+	items, err := s.Inventory.ItemsByTags(c.Request.Context(), c.QueryArray("tag"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if len(items) == 0 {
+		c.Redirect(http.StatusSeeOther, "/items")
+		return
+	}
+	s.render(c, http.StatusOK, "item_created", gin.H{"Items": items})
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // itemAction is a button on the item page.
@@ -193,7 +223,7 @@ func (s *Server) handleScanBox(c *gin.Context) {
 	}
 	if _, err := s.Inventory.Item(c.Request.Context(), tag); err != nil {
 		if errs.CodeOf(err) == errs.NotFound {
-			redirectWithFlash(c, "/items?q="+url.QueryEscape(tag), "No item has the tag "+tag+". Showing a search instead.")
+			redirectWithWarning(c, "/items?q="+url.QueryEscape(tag), "No item has the tag "+tag+". Showing a search instead.")
 			return
 		}
 		s.fail(c, err)

@@ -19,6 +19,7 @@ import (
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 	"kitloan/internal/settings"
+	"kitloan/inventory"
 )
 
 const flashCookie = "kitloan_flash"
@@ -52,7 +53,8 @@ func (s *Server) render(c *gin.Context, status int, page string, data gin.H) {
 	data["Today"] = s.DB.Now().Format(db.DateLayout)
 	if f, err := c.Cookie(flashCookie); err == nil {
 		if b, err := base64.RawURLEncoding.DecodeString(f); err == nil {
-			data["Flash"] = string(b)
+			msg, warn := strings.CutPrefix(string(b), warningMark)
+			data["Flash"], data["FlashWarning"] = msg, warn
 		}
 		http.SetCookie(c.Writer, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	}
@@ -64,6 +66,14 @@ func (s *Server) render(c *gin.Context, status int, page string, data gin.H) {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// warningMark starts a flash message that warns rather than confirms.
+const warningMark = "!"
+
+// redirectWithWarning tells the next page something went not as hoped (an unknown tag).
+func redirectWithWarning(c *gin.Context, to, message string) {
+	redirectWithFlash(c, to, warningMark+message)
 }
 
 // redirectWithFlash confirms a change on the next page (post, redirect, get).
@@ -153,6 +163,7 @@ func (s *Server) funcs() template.FuncMap {
 		"datetime":  func(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04") },
 		"money":     func(p *int) string { return fmt.Sprintf("£%d.%02d", *p/100, *p%100) },
 		"eventText": eventText,
+		"itemTable": func(items []inventory.Item, selectable bool) itemTable { return itemTable{items, selectable} },
 	}
 }
 
@@ -205,6 +216,12 @@ func eventText(e db.Event) string {
 }
 
 func htmlEscape(s string) string { return template.HTMLEscapeString(s) }
+
+// itemTable is what the "item_table" partial needs.
+type itemTable struct {
+	Items  []inventory.Item
+	Select bool
+}
 
 // pager is what the "pager" partial needs.
 type pager struct {

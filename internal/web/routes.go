@@ -43,6 +43,7 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/items", catalogue, s.handleItemList)
 	s.route(http.MethodGet, "/items/new", staff, s.handleItemNew)
 	s.route(http.MethodPost, "/items", staff, s.handleItemCreate)
+	s.route(http.MethodGet, "/items/added", staff, s.handleItemsAdded)
 	s.route(http.MethodGet, "/items/:tag", catalogue, s.handleItemShow)
 	s.route(http.MethodGet, "/items/:tag/edit", staff, s.handleItemEdit)
 	s.route(http.MethodPost, "/items/:tag", staff, s.handleItemUpdate)
@@ -55,8 +56,15 @@ func (s *Server) routes() {
 	s.route(http.MethodPost, "/users/:id", adminsOnly, s.handleUserUpdate)
 	s.route(http.MethodPost, "/users/:id/tokens/:token/revoke", adminsOnly, s.handleTokenRevoke)
 
+	// Labels and scanning.
+	s.route(http.MethodGet, "/labels", staff, s.handleLabelsPage)
+	s.route(http.MethodGet, "/labels.pdf", staff, s.handleLabelsPDF)
+	s.route(http.MethodGet, "/items/:tag/label.png", staff, s.handleItemLabelPNG)
+	s.route(http.MethodGet, "/scan/camera", catalogue, s.handleScanCamera)
+
 	// JSON API.
 	s.route(http.MethodGet, "/api/v1/categories", catalogue, s.handleAPICategoryList)
+	s.route(http.MethodGet, "/api/v1/labels.pdf", staff, s.handleLabelsPDF)
 	s.route(http.MethodGet, "/api/v1/products", catalogue, s.handleAPIProductList)
 	s.route(http.MethodPost, "/api/v1/products", staff, s.handleAPIProductCreate)
 	s.route(http.MethodGet, "/api/v1/products/:id", catalogue, s.handleAPIProductShow)
@@ -93,6 +101,16 @@ func (s *Server) routes() {
 	s.route(http.MethodPost, "/api/v1/loans/:id/lost", staff, s.handleAPILoanLost)
 	s.route(http.MethodPost, "/api/v1/loans/:id/found", staff, s.handleAPILoanFound)
 	s.route(http.MethodPost, "/api/v1/consumables/issue", staff, s.handleAPIConsumableIssue)
+
+	s.route(http.MethodPost, "/api/v1/items/:tag/maintenance", staff, s.handleAPIMaintenanceCreate)
+	s.route(http.MethodGet, "/api/v1/items/:tag/maintenance", catalogue, s.handleAPIMaintenanceList)
+	s.route(http.MethodGet, "/api/v1/maintenance/due", staff, s.handleAPIServiceDue)
+	s.route(http.MethodGet, "/api/v1/maintenance/after-return", staff, s.handleAPIAfterReturn)
+	s.route(http.MethodGet, "/api/v1/recalls", staff, s.handleAPIRecallList)
+	s.route(http.MethodPost, "/api/v1/recalls", staff, s.handleAPIRecallCreate)
+	s.route(http.MethodGet, "/api/v1/recalls/:id", staff, s.handleAPIRecallShow)
+	s.route(http.MethodPost, "/api/v1/recalls/:id/done", staff, s.handleAPIRecallActionDone)
+	s.route(http.MethodPost, "/api/v1/recalls/:id/close", staff, s.handleAPIRecallClose)
 }
 
 // route registers a handler behind the role check and records who may use it.

@@ -1,0 +1,172 @@
+package web_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+func day(offset int) string { return time.Now().AddDate(0, 0, offset).Format("2006-01-02") }
+
+// onLoan issues the tags to a new child and returns the loan id.
+func (w *world) onLoan(t *testing.T, child float64, tags ...string) any {
+	t.Helper()
+	return w.must(t, w.store, "POST", "/api/v1/loans", map[string]any{"child_id": child, "tags": tags, "location": "home", "recipient": "Pat"}, 201)["id"]
+}
+
+func TestAfterReturnCleaningThenInspection(t *testing.T) {
+	w := newWorld(t, 2)
+	zoe := w.child(t, w.ot, "Zoë Adams")
+	loan := w.onLoan(t, zoe, w.tags...)
+	w.must(t, w.store, "POST", fmt.Sprintf("/api/v1/loans/%v/return", loan), map[string]any{"items": []map[string]any{
+		{"tag": w.tags[0], "condition": "good"}, {"tag": w.tags[1], "condition": "poor"}}}, 200)
+	q := w.must(t, w.store, "GET", "/api/v1/maintenance/after-return", nil, 200)
+	if len(q["awaiting_cleaning"].([]any)) != 2 || len(q["awaiting_inspection"].([]any)) != 0 {
+		t.Fatalf("queues after return: %v", q)
+	}
+	// Inspection waits for cleaning.
+	e := w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[0]+"/maintenance", map[string]any{"kind": "inspection", "outcome": "pass"}, 409)
+	if !strings.Contains(fmt.Sprint(e), "cleaned") {
+		t.Fatalf("inspection before cleaning: %v", e)
+	}
+	for _, tag := range w.tags {
+		w.must(t, w.store, "POST", "/api/v1/items/"+tag+"/maintenance", map[string]any{"kind": "decontamination", "outcome": "pass", "notes": "wiped with Chlor-Clean"}, 201)
+	}
+	q = w.must(t, w.store, "GET", "/api/v1/maintenance/after-return", nil, 200)
+	if len(q["awaiting_cleaning"].([]any)) != 0 || len(q["awaiting_inspection"].([]any)) != 2 {
+		t.Fatalf("queues after cleaning: %v", q)
+	}
+	// One passes: available again. One fails on the checklist: in repair, with the fault recorded.
+	w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[0]+"/maintenance", map[string]any{"kind": "inspection", "outcome": "pass",
+		"checklist": map[string]string{"Frame and welds": "ok", "Straps and harness": "ok"}}, 201)
+	if s := w.itemStatus(t, w.tags[0]); s != "available" {
+		t.Fatalf("passed inspection: %s", s)
+	}
+	// Passing with a fault ticked, or failing with nothing said, is refused.
+	w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[1]+"/maintenance", map[string]any{"kind": "inspection", "outcome": "pass",
+		"checklist": map[string]string{"Castors and brakes": "fault"}}, 422)
+	w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[1]+"/maintenance", map[string]any{"kind": "inspection", "outcome": "fail"}, 422)
+	rec := w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[1]+"/maintenance", map[string]any{"kind": "inspection", "outcome": "fail",
+		"checklist": map[string]string{"Castors and brakes": "fault"}, "notes": "rear brake does not hold"}, 201)
+	if rec["status"] != "in_repair" {
+		t.Fatalf("failed inspection: %v", rec)
+	}
+	// The repair, with parts and cost, makes it available.
+	w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[1]+"/maintenance", map[string]any{"kind": "repair", "outcome": "repaired", "parts": "brake pad", "cost_pence": 1250}, 201)
+	if s := w.itemStatus(t, w.tags[1]); s != "available" {
+		t.Fatalf("repaired: %s", s)
+	}
+	hist := w.must(t, w.store, "GET", "/api/v1/items/"+w.tags[1]+"/maintenance", nil, 200)
+	if hist["total"] != float64(3) {
+		t.Fatalf("maintenance history: %v", hist)
+	}
+	if !strings.Contains(w.env.API(w.store, "GET", "/api/v1/items/"+w.tags[1]+"/history", nil).Body, "rear brake does not hold") {
+		t.Fatal("the item's history does not show the failed inspection")
+	}
+	// Future dates are refused.
+	w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[1]+"/maintenance", map[string]any{"kind": "service", "outcome": "pass", "performed_on": day(1)}, 422)
+}
+
+func TestNoDecontaminationGoesStraightToInspection(t *testing.T) {
+	w := newWorld(t, 0)
+	slope := w.must(t, w.store, "POST", "/api/v1/products", map[string]any{"name": "Writing slope", "category": "Writing aids", "kind": "returnable", "needs_decontamination": false}, 201)["id"]
+	tag := w.must(t, w.store, "POST", "/api/v1/items", map[string]any{"product_id": slope}, 201)["tag"].(string)
+	loan := w.onLoan(t, w.child(t, w.ot, "Zoë Adams"), tag)
+	w.must(t, w.store, "POST", fmt.Sprintf("/api/v1/loans/%v/return", loan), map[string]any{"items": []map[string]any{{"tag": tag, "condition": "good"}}}, 200)
+	q := w.must(t, w.store, "GET", "/api/v1/maintenance/after-return", nil, 200)
+	if len(q["awaiting_cleaning"].([]any)) != 0 || len(q["awaiting_inspection"].([]any)) != 1 {
+		t.Fatalf("queues: %v", q)
+	}
+	w.must(t, w.store, "POST", "/api/v1/items/"+tag+"/maintenance", map[string]any{"kind": "inspection", "outcome": "pass"}, 201)
+}
+
+func TestIssueRefusedForUnsafeItems(t *testing.T) {
+	w := newWorld(t, 2)
+	zoe := w.child(t, w.ot, "Zoë Adams")
+	w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[0]+"/actions", map[string]any{"action": "send_to_repair"}, 200)
+	w.env.DB.Write.Exec(`UPDATE items SET next_service_due = ? WHERE tag = ?`, day(-1), w.tags[1])
+	hoist := w.must(t, w.store, "POST", "/api/v1/products", map[string]any{"name": "Hoist", "category": "Mobility", "kind": "returnable"}, 201)["id"]
+	w.tags = append(w.tags, w.must(t, w.store, "POST", "/api/v1/items", map[string]any{"product_id": hoist}, 201)["tag"].(string))
+	w.must(t, w.store, "POST", "/api/v1/recalls", map[string]any{"product_id": hoist, "reference": "FSN-1", "action": "Check the gas strut"}, 201)
+	w.must(t, w.store, "POST", "/api/v1/recalls/1/done", map[string]any{"tag": w.tags[2], "notes": "checked"}, 200)
+	for tag, why := range map[string]string{w.tags[0]: "in repair", w.tags[1]: "overdue for service", w.tags[2]: "quarantined"} {
+		e := w.must(t, w.store, "POST", "/api/v1/loans", map[string]any{"child_id": zoe, "tags": []string{tag}, "location": "home", "recipient": "Pat"}, 409)
+		if !strings.Contains(fmt.Sprint(e), why) || !strings.Contains(fmt.Sprint(e), tag) {
+			t.Errorf("issue of %s: %v, want it to name the item and say %q", tag, e, why)
+		}
+	}
+}
+
+// TestServiceDueLists checks the due lists against a dataset whose answers are known.
+func TestServiceDueLists(t *testing.T) {
+	w := newWorld(t, 6)
+	zoe := w.child(t, w.ot, "Zoë Adams")
+	due := map[string]string{w.tags[0]: day(-5), w.tags[1]: day(10), w.tags[2]: day(40), w.tags[3]: day(20), w.tags[4]: day(-1), w.tags[5]: ""}
+	for tag, d := range due {
+		var v any
+		if d != "" {
+			v = d
+		}
+		w.env.DB.Write.Exec(`UPDATE items SET next_service_due = ? WHERE tag = ?`, v, tag)
+	}
+	w.onLoan(t, zoe, w.tags[3])
+	w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[4]+"/actions", map[string]any{"action": "retire"}, 200)
+	got := w.must(t, w.store, "GET", "/api/v1/maintenance/due?days=30", nil, 200)
+	tags := func(key string) []string {
+		var out []string
+		for _, x := range got[key].([]any) {
+			out = append(out, x.(map[string]any)["tag"].(string))
+		}
+		return out
+	}
+	if s := strings.Join(tags("in_store"), ","); s != w.tags[0]+","+w.tags[1] {
+		t.Errorf("due in store: %s, want %s,%s (overdue first; retired and later ones left out)", s, w.tags[0], w.tags[1])
+	}
+	onLoan := got["on_loan"].([]any)
+	if len(onLoan) != 1 {
+		t.Fatalf("due on loan: %v", onLoan)
+	}
+	h := onLoan[0].(map[string]any)["holder"].(map[string]any)
+	if onLoan[0].(map[string]any)["tag"] != w.tags[3] || h["child_name"] != "Zoë Adams" || h["location"] != "home" || !strings.Contains(h["contact"].(string), "07700 900123") {
+		t.Errorf("due on loan: %v", onLoan[0])
+	}
+	// A passing service sets the next due date from the product's interval.
+	w.must(t, w.store, "PATCH", fmt.Sprintf("/api/v1/products/%v", w.chair), map[string]any{"service_interval_days": 365}, 200)
+	rec := w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[0]+"/maintenance", map[string]any{"kind": "service", "outcome": "pass", "performed_on": day(-2)}, 201)
+	if rec["next_due"] != time.Now().AddDate(0, 0, -2).AddDate(0, 0, 365).Format("2006-01-02") {
+		t.Errorf("next due after service: %v", rec["next_due"])
+	}
+}
+
+func TestRecallQuarantinesStoreAndListsLoans(t *testing.T) {
+	w := newWorld(t, 3)
+	zoe := w.child(t, w.ot, "Zoë Adams")
+	loan := w.onLoan(t, zoe, w.tags[0])
+	r := w.must(t, w.store, "POST", "/api/v1/recalls", map[string]any{"product_id": w.chair, "reference": "FSN 2026-114", "action": "Stop using. Replace the seat bolts."}, 201)
+	affected := r["affected"].([]any)
+	if len(affected) != 3 {
+		t.Fatalf("affected: %v", affected)
+	}
+	for _, a := range affected {
+		a := a.(map[string]any)
+		if a["tag"] == w.tags[0] {
+			if a["status"] != "on_loan" || a["loan_id"] != loan || a["child_id"] != zoe || a["holder"].(map[string]any)["child_name"] != "Zoë Adams" {
+				t.Errorf("the item on loan: %v", a)
+			}
+		} else if a["status"] != "quarantined" || a["loan_id"] != nil {
+			t.Errorf("an item in the store: %v", a)
+		}
+	}
+	id := r["id"]
+	w.must(t, w.store, "POST", fmt.Sprintf("/api/v1/recalls/%v/close", id), nil, 409)
+	for _, tag := range w.tags {
+		w.must(t, w.store, "POST", fmt.Sprintf("/api/v1/recalls/%v/done", id), map[string]any{"tag": tag, "notes": "bolts replaced"}, 200)
+	}
+	w.must(t, w.store, "POST", fmt.Sprintf("/api/v1/recalls/%v/done", id), map[string]any{"tag": w.tags[0], "notes": "again"}, 422)
+	if c := w.must(t, w.store, "POST", fmt.Sprintf("/api/v1/recalls/%v/close", id), nil, 200); c["closed_at"] == nil {
+		t.Fatalf("closed: %v", c)
+	}
+	w.must(t, w.store, "POST", "/api/v1/recalls", map[string]any{"product_id": 999, "reference": "X", "action": "Y"}, 422)
+	w.must(t, w.store, "POST", "/api/v1/recalls", map[string]any{"product_id": w.chair, "action": "Y"}, 422)
+}

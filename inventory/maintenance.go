@@ -1,0 +1,327 @@
+package inventory
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"kitloan/internal/db"
+	"kitloan/internal/errs"
+)
+
+// Maintenance kinds.
+const (
+	Service         = "service"
+	Inspection      = "inspection"
+	LOLER           = "loler"
+	Electrical      = "electrical"
+	Repair          = "repair"
+	Decontamination = "decontamination"
+)
+
+// Outcomes of maintenance.
+const (
+	Pass       = "pass"
+	Fail       = "fail"
+	RepairDone = "repaired"
+)
+
+// MaintenanceRecord is one service, inspection, examination, test, repair or cleaning.
+type MaintenanceRecord struct {
+	ID          int64             `json:"id"`
+	Tag         string            `json:"tag"`
+	Kind        string            `json:"kind"`
+	Outcome     string            `json:"outcome"`
+	PerformedOn string            `json:"performed_on"`
+	PerformedBy string            `json:"performed_by"`
+	Notes       string            `json:"notes"`
+	Checklist   map[string]string `json:"checklist"`
+	Parts       string            `json:"parts"`
+	CostPence   *int              `json:"cost_pence"`
+	NextDue     *string           `json:"next_due"`
+	Status      Status            `json:"status"`
+	CreatedAt   time.Time         `json:"created_at"`
+}
+
+// MaintenanceInput records maintenance on an item.
+type MaintenanceInput struct {
+	Kind        string `json:"kind" validate:"required,oneof=service inspection loler electrical repair decontamination"`
+	Outcome     string `json:"outcome" validate:"required,oneof=pass fail repaired"`
+	Notes       string `json:"notes" validate:"max=2000"`
+	PerformedOn string `json:"performed_on" validate:"omitempty,datetime=2006-01-02"`
+	// Checklist marks each point of the category's inspection checklist "ok" or "fault".
+	Checklist map[string]string `json:"checklist" validate:"max=30,dive,oneof=ok fault"`
+	Parts     string            `json:"parts" validate:"max=500"`
+	CostPence *int              `json:"cost_pence" validate:"omitempty,gte=0,lte=100000000"`
+}
+
+// Checklist returns the inspection points of an item's category.
+func (s *Store) Checklist(ctx context.Context, tag string) ([]string, error) {
+	var list string
+	err := s.db.Read.QueryRowContext(ctx, `SELECT c.checklist FROM items i JOIN products p ON p.id = i.product_id
+		JOIN categories c ON c.id = p.category_id WHERE i.tag = ?`, NormalizeTag(tag)).Scan(&list)
+	if err != nil {
+		return nil, errs.Errorf(errs.NotFound, "No item has the tag %s.", NormalizeTag(tag))
+	}
+	var out []string
+	for _, l := range strings.Split(list, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// RecordMaintenance records maintenance and moves the item on:
+//   - cleaning a returned item clears it for inspection;
+//   - inspecting a returned item passes it (available) or fails it (in repair);
+//   - a failed service, examination, test or inspection of an item in the store puts it in
+//     repair; on loan it is recorded for the visit to deal with;
+//   - a passing service, examination, test or inspection sets the next due date from the
+//     product's interval;
+//   - a repair of an item in repair with outcome "repaired" makes it available.
+func (s *Store) RecordMaintenance(ctx context.Context, tag string, in MaintenanceInput) (MaintenanceRecord, error) {
+	in.Notes, in.Parts = strings.TrimSpace(in.Notes), strings.TrimSpace(in.Parts)
+	if err := errs.Validate(in); err != nil {
+		return MaintenanceRecord{}, err
+	}
+	today := s.db.Now().Format(db.DateLayout)
+	if in.PerformedOn == "" {
+		in.PerformedOn = today
+	}
+	if in.PerformedOn > today {
+		return MaintenanceRecord{}, errs.Field("performed_on", "must be today or earlier: record work once it is done")
+	}
+	if (in.Outcome == RepairDone) != (in.Kind == Repair && in.Outcome == RepairDone) {
+		return MaintenanceRecord{}, errs.Field("outcome", "repaired goes with a repair: use pass or fail")
+	}
+	if in.Kind == Repair && in.Outcome == Pass {
+		return MaintenanceRecord{}, errs.Field("outcome", "a repair is repaired or fail")
+	}
+	if in.Kind == Decontamination && in.Outcome != Pass {
+		return MaintenanceRecord{}, errs.Field("outcome", "record cleaning when it is done (pass); if it cannot be cleaned, fail its inspection")
+	}
+	faults := 0
+	for _, v := range in.Checklist {
+		if v == "fault" {
+			faults++
+		}
+	}
+	if in.Outcome == Pass && faults > 0 {
+		return MaintenanceRecord{}, errs.Field("outcome", "cannot pass with a fault on the checklist")
+	}
+	if in.Outcome == Fail && faults == 0 && in.Notes == "" {
+		return MaintenanceRecord{}, errs.Field("notes", "say what the fault is")
+	}
+	var id int64
+	err := s.db.InTx(ctx, func(tx *db.Tx) error {
+		it, err := itemByTag(tx, NormalizeTag(tag))
+		if err != nil {
+			return err
+		}
+		var interval int
+		if err := tx.QueryRow(`SELECT service_interval_days FROM products WHERE id = ?`, it.Product.ID).Scan(&interval); err != nil {
+			return err
+		}
+		var nextDue any
+		note := map[string]any{"kind": in.Kind, "outcome": in.Outcome}
+		switch {
+		case in.Kind == Decontamination:
+			if it.Status != Returned || !it.AwaitingCleaning {
+				return conflictf(it, "is %s and not waiting for cleaning", strings.ToLower(it.Status.Label()))
+			}
+			if _, err := tx.Exec(`UPDATE items SET awaiting_cleaning = 0, updated_at = ? WHERE id = ?`, tx.Stamp(), it.ID); err != nil {
+				return err
+			}
+			if err := db.RecordEvent(tx, "item", it.ID, "cleaned", map[string]any{"notes": in.Notes}); err != nil {
+				return err
+			}
+		case in.Kind == Repair:
+			if it.Status != InRepair {
+				return conflictf(it, "is %s, not in repair", strings.ToLower(it.Status.Label()))
+			}
+			if in.Outcome == RepairDone {
+				if _, err := Transition(tx, it.Tag, Repaired, note); err != nil {
+					return err
+				}
+			}
+		case it.Status == Returned && in.Kind == Inspection:
+			action := InspectPass
+			if in.Outcome == Fail {
+				action = InspectFail
+			}
+			if _, err := Transition(tx, it.Tag, action, note); err != nil {
+				return err
+			}
+		case in.Outcome == Fail:
+			switch it.Status {
+			case Available:
+				if _, err := Transition(tx, it.Tag, SendToRepair, note); err != nil {
+					return err
+				}
+			case Returned:
+				if _, err := Transition(tx, it.Tag, InspectFail, note); err != nil {
+					return err
+				}
+			case Reserved:
+				return conflictf(it, "is reserved for a request: release it before recording a failure")
+			}
+		}
+		if in.Outcome == Pass && in.Kind != Decontamination && interval > 0 {
+			d, _ := time.Parse(db.DateLayout, in.PerformedOn)
+			due := d.AddDate(0, 0, interval).Format(db.DateLayout)
+			nextDue = due
+			if _, err := tx.Exec(`UPDATE items SET next_service_due = ?, updated_at = ? WHERE id = ?`, due, tx.Stamp(), it.ID); err != nil {
+				return err
+			}
+		}
+		checklist, _ := json.Marshal(in.Checklist)
+		if in.Checklist == nil {
+			checklist = []byte("{}")
+		}
+		a := db.ActorFrom(ctx)
+		var by any
+		if a.UserID != 0 {
+			by = a.UserID
+		}
+		if err := tx.QueryRow(`INSERT INTO maintenance_records (item_id, kind, outcome, performed_on, performed_by, notes, checklist, parts, cost_pence, next_due, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, it.ID, in.Kind, in.Outcome, in.PerformedOn, by, in.Notes, string(checklist),
+			in.Parts, in.CostPence, nextDue, tx.Stamp()).Scan(&id); err != nil {
+			return err
+		}
+		return db.RecordEvent(tx, "item", it.ID, "maintenance", map[string]any{"kind": in.Kind, "outcome": in.Outcome, "record_id": id, "notes": in.Notes})
+	})
+	if err != nil {
+		return MaintenanceRecord{}, err
+	}
+	records, err := s.maintenance(ctx, `m.id = ?`, id)
+	if err != nil || len(records) == 0 {
+		return MaintenanceRecord{}, err
+	}
+	return records[0], nil
+}
+
+func conflictf(it Item, format string, args ...any) error {
+	why := fmt.Sprintf(format, args...)
+	return &errs.Error{Code: errs.Conflict, Message: it.Tag + " " + why + ".", Fields: map[string]string{"tag": it.Tag + " " + why}}
+}
+
+// Maintenance lists an item's maintenance records, newest first.
+func (s *Store) Maintenance(ctx context.Context, tag string) ([]MaintenanceRecord, error) {
+	return s.maintenance(ctx, `i.tag = ?`, NormalizeTag(tag))
+}
+
+func (s *Store) maintenance(ctx context.Context, cond string, arg any) ([]MaintenanceRecord, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT m.id, i.tag, m.kind, m.outcome, m.performed_on, coalesce(u.name, 'system'), m.notes,
+		m.checklist, m.parts, m.cost_pence, m.next_due, i.status, m.created_at
+		FROM maintenance_records m JOIN items i ON i.id = m.item_id LEFT JOIN users u ON u.id = m.performed_by
+		WHERE `+cond+` ORDER BY m.id DESC`, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []MaintenanceRecord
+	for rows.Next() {
+		var m MaintenanceRecord
+		var checklist, created string
+		if err := rows.Scan(&m.ID, &m.Tag, &m.Kind, &m.Outcome, &m.PerformedOn, &m.PerformedBy, &m.Notes, &checklist, &m.Parts,
+			&m.CostPence, &m.NextDue, &m.Status, &created); err != nil {
+			return nil, err
+		}
+		_ = json.Unmarshal([]byte(checklist), &m.Checklist)
+		m.CreatedAt, _ = time.Parse(time.RFC3339, created)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// Holder is who has an item on loan and where, for a visit.
+type Holder struct {
+	LoanID    int64  `json:"loan_id"`
+	ChildID   int64  `json:"child_id"`
+	ChildName string `json:"child_name"`
+	Location  string `json:"location"`
+	Address   string `json:"address"`
+	Contact   string `json:"contact"`
+}
+
+// DueItem is an item whose service falls due, with its holder when it is on loan.
+type DueItem struct {
+	Item
+	Holder *Holder `json:"holder"`
+}
+
+// holderJoin finds the open loan of an item with its child and the child's first carer.
+const holderJoin = `LEFT JOIN loan_items hli ON hli.item_id = i.id AND hli.returned_at IS NULL
+	LEFT JOIN loans hl ON hl.id = hli.loan_id LEFT JOIN children hc ON hc.id = hl.child_id
+	LEFT JOIN carers hk ON hk.child_id = hc.id AND hk.position = 0`
+
+const holderCols = `, hl.id, hc.id, hc.given_name || ' ' || hc.family_name, hl.location, hl.address, trim(coalesce(hk.name, '') || ' ' || coalesce(hk.phone, ''))`
+
+func scanDue(r scanner) (DueItem, error) {
+	var d DueItem
+	var size, created, updated string
+	var loanID, childID *int64
+	var child, loc, addr, contact *string
+	err := r.Scan(&d.ID, &d.Tag, &d.Product.ID, &d.Product.Name, &size, &d.Category, &d.Serial, &d.Condition,
+		&d.Status, &d.Location, &d.AcquiredOn, &d.NextServiceDue, &d.Notes, &created, &updated, &d.LoanID, &d.AwaitingCleaning,
+		&loanID, &childID, &child, &loc, &addr, &contact)
+	if size != "" {
+		d.Product.Name += " (" + size + ")"
+	}
+	d.CreatedAt, _ = time.Parse(time.RFC3339, created)
+	d.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
+	if loanID != nil {
+		d.Holder = &Holder{LoanID: *loanID, ChildID: *childID, ChildName: *child, Location: *loc, Address: *addr, Contact: *contact}
+	}
+	return d, err
+}
+
+// ServiceDue lists items whose next service falls within the given days (overdue ones
+// first), split into those in the store and those on loan, with where each one is.
+func (s *Store) ServiceDue(ctx context.Context, withinDays int) (inStore, onLoan []DueItem, err error) {
+	until := s.db.Now().AddDate(0, 0, withinDays).Format(db.DateLayout)
+	rows, err := s.db.Read.QueryContext(ctx, strings.Replace(itemSelect, "FROM items i JOIN", holderCols+" FROM items i JOIN", 1)+` `+holderJoin+`
+		WHERE i.next_service_due IS NOT NULL AND i.next_service_due <= ? AND i.status NOT IN ('retired', 'lost')
+		ORDER BY i.next_service_due, i.tag`, until)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d, err := scanDue(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		if d.Holder != nil {
+			onLoan = append(onLoan, d)
+		} else {
+			inStore = append(inStore, d)
+		}
+	}
+	return inStore, onLoan, rows.Err()
+}
+
+// AfterReturn lists returned items waiting for cleaning and those waiting for inspection,
+// oldest first.
+func (s *Store) AfterReturn(ctx context.Context) (cleaning, inspection []Item, err error) {
+	rows, err := s.db.Read.QueryContext(ctx, itemSelect+` WHERE i.status = 'returned' ORDER BY i.updated_at, i.id`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, nil, err
+		}
+		if it.AwaitingCleaning {
+			cleaning = append(cleaning, it)
+		} else {
+			inspection = append(inspection, it)
+		}
+	}
+	return cleaning, inspection, rows.Err()
+}
