@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"kitloan/internal/accounts"
+	"kitloan/internal/demo"
 )
 
 func runUserAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
@@ -88,5 +90,31 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	fmt.Fprintf(stdout, "Backed up %s to %s\n", *dbPath, pos[0])
+	return nil
+}
+
+func runDemo(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs, dbPath := newFlags("demo", getenv)
+	items := fs.Int("items", 300, "how many items to generate")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *items < 1 || *items > 2_000_000 {
+		return fmt.Errorf("demo: --items must be between 1 and 2000000")
+	}
+	d, err := openDB(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	start := time.Now()
+	loaded, err := demo.Load(ctx, d, demo.Size{Items: *items})
+	if err != nil {
+		return err
+	}
+	if !loaded {
+		return fmt.Errorf("demo: %s already holds data; demo data goes only into an empty database", *dbPath)
+	}
+	fmt.Fprintf(stdout, "Generated %d items in %s into %s\n", *items, time.Since(start).Round(time.Millisecond), *dbPath)
 	return nil
 }

@@ -29,6 +29,7 @@ Commands:
   user add EMAIL --name NAME --role admin|store|therapist|viewer   (password from KITLOAN_PASSWORD or stdin)
   token create EMAIL [--name LABEL]
   backup PATH [--db PATH]
+  demo --items N [--db PATH]   (fills an empty database with a generated dataset)
 
 Every command that uses the database takes --db PATH and reads KITLOAN_DB.`
 
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runTokenCreate(ctx, rest[1:], getenv, stdout)
 	case "backup":
 		return runBackup(ctx, rest, getenv, stdout)
+	case "demo":
+		return runDemo(ctx, rest, getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

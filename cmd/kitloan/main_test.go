@@ -196,3 +196,51 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(p)
 }
+
+func TestDemoGeneratesAConsistentDataset(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "k.db")
+	var out bytes.Buffer
+	if err := run(ctx, []string{"demo", "--items", "2000", "--db", path}, env(nil), nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"demo", "--items", "10", "--db", path}, env(nil), nil, &out); err == nil || !strings.Contains(err.Error(), "already holds data") {
+		t.Fatalf("a second demo into the same database: %v", err)
+	}
+	d, err := db.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	q := func(query string) int {
+		var n int
+		if err := d.Read.QueryRow(query).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		return n
+	}
+	if n := q(`SELECT count(*) FROM items`); n != 2000 {
+		t.Fatalf("%d items", n)
+	}
+	if n := q(`SELECT count(*) FROM children`); n != 200 {
+		t.Errorf("%d children, want one for every ten items", n)
+	}
+	if n := q(`SELECT count(*) FROM events`); n < 16000 || n > 24000 {
+		t.Errorf("%d events, want about ten an item", n)
+	}
+	// The invariants the stores keep: an item is on loan exactly when it has one open loan line.
+	if n := q(`SELECT count(*) FROM items i WHERE (i.status = 'on_loan') <> ((SELECT count(*) FROM loan_items li WHERE li.item_id = i.id AND li.returned_at IS NULL) = 1)`); n != 0 {
+		t.Errorf("%d items whose status disagrees with their open loans", n)
+	}
+	if n := q(`SELECT count(DISTINCT status) FROM items`); n < 5 {
+		t.Errorf("only %d statuses", n)
+	}
+	if n := q(`SELECT count(*) FROM requests WHERE status IN ('submitted', 'approved')`); n == 0 {
+		t.Error("no open requests for the queue")
+	}
+	var check string
+	d.Read.QueryRow(`PRAGMA integrity_check`).Scan(&check)
+	if fk := q(`SELECT count(*) FROM pragma_foreign_key_check`); check != "ok" || fk != 0 {
+		t.Errorf("integrity %q, %d foreign key problems", check, fk)
+	}
+}

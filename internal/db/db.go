@@ -229,12 +229,12 @@ func NextCounter(tx *Tx, name string) (int64, error) {
 	return v, err
 }
 
-// IsEmpty reports whether the database holds no products or items: the only kind of
+// IsEmpty reports whether the database holds no products, items or children: the only kind of
 // database that demo data may be loaded into. Accounts do not count, so that the first
 // admin, made at first start, does not stop the demo.
 func (d *DB) IsEmpty(ctx context.Context) (bool, error) {
 	var n int
-	err := d.Read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM products) + (SELECT count(*) FROM items)`).Scan(&n)
+	err := d.Read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM products) + (SELECT count(*) FROM items) + (SELECT count(*) FROM children)`).Scan(&n)
 	return n == 0, err
 }
 

@@ -82,69 +82,40 @@ var Products = []inventory.ProductInput{
 
 func boolPtr(b bool) *bool { return &b }
 
-// Load fills the database with demo data when it holds none, and reports whether it did.
+// Load fills the database with demo data when it holds none, and reports whether it did:
+// the demo accounts and catalogue through the stores (so they are validated like any
+// other), then items, children, loans and their history in proportion to size.Items.
 func Load(ctx context.Context, d *db.DB, size Size) (bool, error) {
 	empty, err := d.IsEmpty(ctx)
 	if err != nil || !empty {
 		return false, err
 	}
 	acc := accounts.NewStore(d)
+	var therapists []int64
+	var staffID int64
 	for _, u := range Users {
-		if _, err := acc.CreateUser(ctx, u); err != nil {
+		made, err := acc.CreateUser(ctx, u)
+		if err != nil {
 			return false, fmt.Errorf("demo user %s: %w", u.Email, err)
+		}
+		if made.Role == accounts.Therapist {
+			therapists = append(therapists, made.ID)
+		} else {
+			staffID = made.ID
 		}
 	}
 	inv := inventory.NewStore(d)
-	var returnable []inventory.Product
+	var products []inventory.Product
 	for _, in := range Products {
 		p, err := inv.CreateProduct(ctx, in)
 		if err != nil {
 			return false, fmt.Errorf("demo product %s: %w", in.Name, err)
 		}
-		if p.Kind == inventory.Returnable {
-			returnable = append(returnable, p)
-		}
+		products = append(products, p)
 	}
-	// A fixed seed: the same demo every time, so the README can point at real tags.
-	rng := rand.New(rand.NewPCG(2026, 11))
-	conditions := []string{"new", "good", "good", "good", "fair", "fair", "poor"}
-	for i := range size.Items {
-		p := returnable[i%len(returnable)]
-		items, err := inv.CreateItems(ctx, inventory.ItemInput{ProductID: p.ID, Condition: conditions[rng.IntN(len(conditions))],
-			Serial: fmt.Sprintf("%s-%05d", serialPrefix(p), 10000+rng.IntN(89999)), Location: fmt.Sprintf("Store, bay %d", 1+rng.IntN(12))})
-		if err != nil {
-			return false, fmt.Errorf("demo item: %w", err)
-		}
-		if err := settleDemoItem(ctx, inv, items[0].Tag, rng); err != nil {
-			return false, err
-		}
+	g := &generator{rng: rand.New(rand.NewPCG(2026, 11)), products: products, therapists: therapists, staff: staffID, now: d.Now()}
+	if err := d.InTx(ctx, func(tx *db.Tx) error { return g.fill(tx, size.Items) }); err != nil {
+		return false, fmt.Errorf("demo data: %w", err)
 	}
 	return true, nil
-}
-
-// settleDemoItem moves some items through the state machine so that the lists show a mix.
-func settleDemoItem(ctx context.Context, inv *inventory.Store, tag string, rng *rand.Rand) error {
-	var path []inventory.Action
-	switch r := rng.IntN(100); {
-	case r < 6:
-		path = []inventory.Action{inventory.SendToRepair}
-	case r < 9:
-		path = []inventory.Action{inventory.SendToRepair, inventory.Retire}
-	case r < 12:
-		path = []inventory.Action{inventory.SendToRepair, inventory.Repaired}
-	}
-	for _, a := range path {
-		if _, err := inv.Act(ctx, tag, a, "demo"); err != nil {
-			return fmt.Errorf("demo item %s %s: %w", tag, a, err)
-		}
-	}
-	return nil
-}
-
-func serialPrefix(p inventory.Product) string {
-	m := p.Manufacturer
-	if len(m) > 3 {
-		m = m[:3]
-	}
-	return fmt.Sprintf("%s%d", m, p.ID)
 }

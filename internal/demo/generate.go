@@ -1,0 +1,327 @@
+package demo
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"kitloan/internal/db"
+	"kitloan/inventory"
+)
+
+// generator writes items, children, loans, requests and their history straight into the
+// database in one transaction with prepared statements: fast enough for 100,000 items in
+// seconds. It keeps the invariants the stores keep (an item on loan has exactly one open
+// loan line; every change has its event), so the result looks like years of real use.
+type generator struct {
+	rng        *rand.Rand
+	products   []inventory.Product
+	therapists []int64
+	staff      int64
+	now        time.Time
+
+	stmts map[string]*sql.Stmt
+	tx    *db.Tx
+}
+
+var givenNames = []string{"Zoë", "Oliver", "Amelia", "Łukasz", "Ava", "Mohammed", "Isla", "Noah", "Freya", "Ольга", "Leo", "Aisha",
+	"Arlo", "Maya", "Theo", "Ivy", "Nguyễn Minh", "Poppy", "Finn", "Siobhán", "Kai", "Esme", "Reuben", "Niamh", "Yusuf", "Hana"}
+var familyNames = []string{"Adeyemi", "Brown", "Łukasiewicz", "Chen", "Davies", "Evans", "Fitzgerald", "García", "Hughes", "Iqbal",
+	"Jones", "Kowalski", "Lewis", "Mensah", "Nguyễn", "O'Brien", "Patel", "Петренко", "Quinn", "Roberts", "Singh", "Taylor", "Walsh"}
+var settings = []string{"Hilltop Primary School", "Riverside Academy", "St Anne's Infant School", "Oakfield Special School",
+	"Brookside Nursery", "Meadow Lane Primary", "Castle Hill Secondary"}
+var streets = []string{"Acacia Avenue", "Brook Lane", "Chapel Street", "Dale Road", "Elm Close", "Foundry Way", "Granary Court"}
+
+func (g *generator) prepare(name, query string) error {
+	st, err := g.tx.Prepare(query)
+	if err != nil {
+		return fmt.Errorf("prepare %s: %w", name, err)
+	}
+	g.stmts[name] = st
+	return nil
+}
+
+func (g *generator) exec(name string, args ...any) (int64, error) {
+	res, err := g.stmts[name].Exec(args...)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	return res.LastInsertId()
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+func date(t time.Time) string  { return t.Format(db.DateLayout) }
+
+// event appends a history row; details are written as JSON.
+func (g *generator) event(at time.Time, actor int64, entity string, id int64, action string, details map[string]any) error {
+	js, _ := json.Marshal(details)
+	name := "Sam Store"
+	if actor != g.staff {
+		name = "system"
+	}
+	_, err := g.exec("event", stamp(at), actor, name, entity, id, action, string(js))
+	return err
+}
+
+// nhsNumber makes a number in the 999 range the NHS keeps for testing, with a valid check digit.
+func (g *generator) nhsNumber() string {
+	for {
+		d := fmt.Sprintf("999%06d", g.rng.IntN(1000000))
+		sum := 0
+		for i := range 9 {
+			sum += int(d[i]-'0') * (10 - i)
+		}
+		check := 11 - sum%11
+		if check == 11 {
+			check = 0
+		}
+		if check != 10 {
+			return d + fmt.Sprint(check)
+		}
+	}
+}
+
+func (g *generator) fill(tx *db.Tx, items int) error {
+	g.tx, g.stmts = tx, map[string]*sql.Stmt{}
+	for name, q := range map[string]string{
+		"item":      `INSERT INTO items (tag, product_id, serial, condition, status, location, acquired_on, next_service_due, notes, created_at, updated_at, awaiting_cleaning) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)`,
+		"event":     `INSERT INTO events (at, actor_id, actor, entity, entity_id, action, details) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		"child":     `INSERT INTO children (reference, given_name, family_name, date_of_birth, nhs_number, address, setting, setting_address, therapist_id, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, '', ?, ?)`,
+		"carer":     `INSERT INTO carers (child_id, position, name, relationship, phone, email) VALUES (?, 0, ?, ?, ?, '')`,
+		"loan":      `INSERT INTO loans (child_id, location, address, recipient, recipient_relationship, review_date, issued_at, issued_by, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		"loan_item": `INSERT INTO loan_items (loan_id, item_id, issued_condition, returned_at, return_condition) VALUES (?, ?, ?, ?, ?)`,
+		"request":   `INSERT INTO requests (child_id, product_id, quantity, priority, deliver_to, delivery_address, reason, status, requested_by, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		"consume":   `INSERT INTO consumable_issues (product_id, child_id, quantity, issued_on, issued_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	} {
+		if err := g.prepare(name, q); err != nil {
+			return err
+		}
+	}
+	defer func() {
+		for _, st := range g.stmts {
+			st.Close()
+		}
+	}()
+	children, err := g.children(max(items/10, 3))
+	if err != nil {
+		return err
+	}
+	var returnable, consumable []inventory.Product
+	for _, p := range g.products {
+		if p.Kind == inventory.Returnable {
+			returnable = append(returnable, p)
+		} else {
+			consumable = append(consumable, p)
+		}
+	}
+	conditions := []string{"new", "good", "good", "good", "fair", "fair", "poor"}
+	var open []openLoan
+	for i := range items {
+		p := returnable[i%len(returnable)]
+		if err := g.item(i+1, p, conditions[g.rng.IntN(len(conditions))], children, &open); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(`INSERT INTO counters (name, value) VALUES ('item_tag', ?), ('child_reference', ?)
+		ON CONFLICT(name) DO UPDATE SET value = excluded.value`, items, len(children)); err != nil {
+		return err
+	}
+	if err := g.openLoans(open); err != nil {
+		return err
+	}
+	return g.requestsAndConsumables(children, returnable, consumable)
+}
+
+type child struct {
+	id             int64
+	name, address  string
+	setting, carer string
+}
+
+func (g *generator) children(n int) ([]child, error) {
+	out := make([]child, 0, n)
+	for i := range n {
+		given, family := givenNames[g.rng.IntN(len(givenNames))], familyNames[g.rng.IntN(len(familyNames))]
+		born := g.now.AddDate(-2-g.rng.IntN(14), -g.rng.IntN(12), -g.rng.IntN(28))
+		c := child{name: given + " " + family, setting: settings[g.rng.IntN(len(settings))],
+			address: fmt.Sprintf("%d %s, Exampleton, EX%d %dAB", 1+g.rng.IntN(120), streets[g.rng.IntN(len(streets))], 1+g.rng.IntN(9), 1+g.rng.IntN(9)),
+			carer:   []string{"Alex", "Sam", "Jo", "Chris", "Robin"}[g.rng.IntN(5)] + " " + family}
+		created := g.now.AddDate(-2, 0, g.rng.IntN(300))
+		id, err := g.exec("child", fmt.Sprintf("C-%06d", i+1), given, family, date(born), g.nhsNumber(), c.address, c.setting,
+			g.therapists[g.rng.IntN(len(g.therapists))], stamp(created), stamp(created))
+		if err != nil {
+			return nil, err
+		}
+		c.id = id
+		if _, err := g.exec("carer", id, c.carer, []string{"mother", "father", "carer", "grandparent"}[g.rng.IntN(4)],
+			fmt.Sprintf("07700 9%05d", g.rng.IntN(100000))); err != nil {
+			return nil, err
+		}
+		if err := g.event(created, g.staff, "child", id, "created", map[string]any{"reference": fmt.Sprintf("C-%06d", i+1)}); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// openLoan is an item that ends up on loan, to be grouped into loans of one to three items.
+type openLoan struct {
+	itemID    int64
+	tag       string
+	condition string
+	child     child
+	issued    time.Time
+}
+
+// item writes one item with its history: two or three past loans (issued, returned,
+// cleaned, inspected), a service if the product has an interval, and a final state.
+func (g *generator) item(n int, p inventory.Product, condition string, children []child, open *[]openLoan) error {
+	tag := fmt.Sprintf("KL-%06d", n)
+	acquired := g.now.AddDate(-3, 0, g.rng.IntN(365))
+	status, cleaning := inventory.Available, false
+	switch r := g.rng.IntN(100); {
+	case r < 38:
+		status = inventory.OnLoan
+	case r < 43:
+		status, cleaning = inventory.Returned, p.NeedsDecontamination && g.rng.IntN(2) == 0
+	case r < 46:
+		status = inventory.InRepair
+	case r < 48:
+		status = inventory.Retired
+	case r < 49:
+		status = inventory.Quarantined
+	}
+	var due any
+	if p.ServiceIntervalDays > 0 {
+		due = date(g.now.AddDate(0, 0, g.rng.IntN(p.ServiceIntervalDays+30)-30))
+	}
+	id, err := g.exec("item", tag, p.ID, fmt.Sprintf("SN%d-%06d", p.ID, n), condition, string(status),
+		fmt.Sprintf("Store, bay %d", 1+g.rng.IntN(12)), date(acquired), due, stamp(acquired), stamp(g.now), cleaning)
+	if err != nil {
+		return err
+	}
+	if err := g.event(acquired, g.staff, "item", id, "created", map[string]any{"tag": tag, "product": p.Title(), "status": "available"}); err != nil {
+		return err
+	}
+	// Past loans, each closed, in the years since the item was bought.
+	at := acquired
+	for range 2 {
+		c := children[g.rng.IntN(len(children))]
+		issued := at.Add(time.Duration(1+g.rng.IntN(20)) * 24 * time.Hour)
+		back := issued.Add(time.Duration(60+g.rng.IntN(200)) * 24 * time.Hour)
+		if back.After(g.now.AddDate(0, 0, -30)) {
+			break
+		}
+		loanID, err := g.exec("loan", c.id, "home", c.address, c.carer, "parent", date(issued.AddDate(0, 6, 0)), stamp(issued), g.staff, stamp(back))
+		if err != nil {
+			return err
+		}
+		if _, err := g.exec("loan_item", loanID, id, condition, stamp(back), condition); err != nil {
+			return err
+		}
+		for _, e := range []struct {
+			at       time.Time
+			action   string
+			from, to string
+		}{
+			{issued, "issue", "available", "on_loan"},
+			{back, "return", "on_loan", "returned"},
+			{back.Add(2 * time.Hour), "cleaned", "", ""},
+			{back.Add(26 * time.Hour), "inspect_pass", "returned", "available"},
+		} {
+			details := map[string]any{"loan_id": loanID}
+			if e.from != "" {
+				details["from"], details["to"] = e.from, e.to
+			}
+			if err := g.event(e.at, g.staff, "item", id, e.action, details); err != nil {
+				return err
+			}
+		}
+		at = back.Add(48 * time.Hour)
+	}
+	if p.ServiceIntervalDays > 0 {
+		if err := g.event(at.Add(time.Hour), g.staff, "item", id, "maintenance", map[string]any{"kind": "service", "outcome": "pass"}); err != nil {
+			return err
+		}
+	}
+	switch status {
+	case inventory.OnLoan:
+		*open = append(*open, openLoan{itemID: id, tag: tag, condition: condition, child: children[g.rng.IntN(len(children))],
+			issued: g.now.AddDate(0, 0, -g.rng.IntN(300))})
+	case inventory.InRepair, inventory.Retired, inventory.Quarantined, inventory.Returned:
+		action := map[inventory.Status]string{inventory.InRepair: "send_to_repair", inventory.Retired: "retire",
+			inventory.Quarantined: "quarantine", inventory.Returned: "return"}[status]
+		if err := g.event(g.now.AddDate(0, 0, -g.rng.IntN(20)), g.staff, "item", id, action, map[string]any{"to": string(status)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openLoans groups the items on loan into loans of one to three items for one child.
+func (g *generator) openLoans(open []openLoan) error {
+	for i := 0; i < len(open); {
+		k := min(1+g.rng.IntN(3), len(open)-i)
+		first := open[i]
+		location := []string{"home", "home", "school", "clinic"}[g.rng.IntN(4)]
+		address := first.child.address
+		if location == "school" {
+			address = first.child.setting
+		}
+		review := first.issued.AddDate(0, 6, 0)
+		loanID, err := g.exec("loan", first.child.id, location, address, first.child.carer, "parent", date(review), stamp(first.issued), g.staff, nil)
+		if err != nil {
+			return err
+		}
+		var tags []string
+		for _, o := range open[i : i+k] {
+			if _, err := g.exec("loan_item", loanID, o.itemID, o.condition, nil, nil); err != nil {
+				return err
+			}
+			if err := g.event(first.issued, g.staff, "item", o.itemID, "issue", map[string]any{"from": "available", "to": "on_loan", "loan_id": loanID}); err != nil {
+				return err
+			}
+			tags = append(tags, o.tag)
+		}
+		if err := g.event(first.issued, g.staff, "loan", loanID, "issued", map[string]any{"child_id": first.child.id, "tags": tags}); err != nil {
+			return err
+		}
+		i += k
+	}
+	return nil
+}
+
+// requestsAndConsumables gives about one child in twelve an open request and one in six a
+// consumable, so the queue and the children's pages have something in them.
+func (g *generator) requestsAndConsumables(children []child, returnable, consumable []inventory.Product) error {
+	reasons := []string{"Needs supported upright sitting at the table for meals and handwriting.",
+		"Grip weakness: struggling with standard cutlery.", "Growing out of current chair.",
+		"Transfers at school are unsafe without support."}
+	for i, c := range children {
+		if i%12 == 0 {
+			p := returnable[g.rng.IntN(len(returnable))]
+			created := g.now.AddDate(0, 0, -g.rng.IntN(15))
+			status := []string{"submitted", "submitted", "approved"}[g.rng.IntN(3)]
+			priority := []string{"standard", "standard", "urgent"}[g.rng.IntN(3)]
+			id, err := g.exec("request", c.id, p.ID, priority, "home", c.address, reasons[g.rng.IntN(len(reasons))], status,
+				g.therapists[g.rng.IntN(len(g.therapists))], stamp(created), stamp(created))
+			if err != nil {
+				return err
+			}
+			if err := g.event(created, 0, "request", id, "submitted", map[string]any{"child_id": c.id, "product_id": p.ID, "priority": priority}); err != nil {
+				return err
+			}
+		}
+		if i%6 == 0 && len(consumable) > 0 {
+			p := consumable[g.rng.IntN(len(consumable))]
+			on := g.now.AddDate(0, 0, -g.rng.IntN(400))
+			if _, err := g.exec("consume", p.ID, c.id, 1+g.rng.IntN(2), date(on), g.staff, stamp(on)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
