@@ -7,7 +7,7 @@ ADDR ?= 127.0.0.1:8080
 KITLOAN_ADMIN_PASSWORD ?= demo-admin-2026
 export KITLOAN_ADMIN_PASSWORD
 
-.PHONY: run build test lint clean
+.PHONY: run build test lint clean bench
 
 build:
 	$(GO) build -o bin/kitloan ./cmd/kitloan
@@ -25,3 +25,7 @@ lint:
 
 clean:
 	rm -rf bin
+
+# The load harness of docs/BENCHMARKS.md: 100,000 items, 32 clients, loopback only.
+bench:
+	./scripts/bench.sh
