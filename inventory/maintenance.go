@@ -60,7 +60,7 @@ type MaintenanceInput struct {
 // Checklist returns the inspection points of an item's category.
 func (s *Store) Checklist(ctx context.Context, tag string) ([]string, error) {
 	var list string
-	err := s.db.Read.QueryRowContext(ctx, `SELECT c.checklist FROM items i JOIN products p ON p.id = i.product_id
+	err := s.db.QueryRow(ctx, `SELECT c.checklist FROM items i JOIN products p ON p.id = i.product_id
 		JOIN categories c ON c.id = p.category_id WHERE i.tag = ?`, NormalizeTag(tag)).Scan(&list)
 	if err != nil {
 		return nil, errs.Errorf(errs.NotFound, "No item has the tag %s.", NormalizeTag(tag))
@@ -214,7 +214,7 @@ func (s *Store) Maintenance(ctx context.Context, tag string) ([]MaintenanceRecor
 }
 
 func (s *Store) maintenance(ctx context.Context, cond string, arg any) ([]MaintenanceRecord, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT m.id, i.tag, m.kind, m.outcome, m.performed_on, coalesce(u.name, 'system'), m.notes,
+	rows, err := s.db.Query(ctx, `SELECT m.id, i.tag, m.kind, m.outcome, m.performed_on, coalesce(u.name, 'system'), m.notes,
 		m.checklist, m.parts, m.cost_pence, m.next_due, i.status, m.created_at
 		FROM maintenance_records m JOIN items i ON i.id = m.item_id LEFT JOIN users u ON u.id = m.performed_by
 		WHERE `+cond+` ORDER BY m.id DESC`, arg)
@@ -283,7 +283,7 @@ func scanDue(r scanner) (DueItem, error) {
 // first), split into those in the store and those on loan, with where each one is.
 func (s *Store) ServiceDue(ctx context.Context, withinDays int) (inStore, onLoan []DueItem, err error) {
 	until := s.db.Now().AddDate(0, 0, withinDays).Format(db.DateLayout)
-	rows, err := s.db.Read.QueryContext(ctx, strings.Replace(itemSelect, "FROM items i JOIN", holderCols+" FROM items i JOIN", 1)+` `+holderJoin+`
+	rows, err := s.db.Query(ctx, strings.Replace(itemSelect, "FROM items i JOIN", holderCols+" FROM items i JOIN", 1)+` `+holderJoin+`
 		WHERE i.next_service_due IS NOT NULL AND i.next_service_due <= ? AND i.status NOT IN ('retired', 'lost')
 		ORDER BY i.next_service_due, i.tag`, until)
 	if err != nil {
@@ -307,7 +307,7 @@ func (s *Store) ServiceDue(ctx context.Context, withinDays int) (inStore, onLoan
 // AfterReturn lists returned items waiting for cleaning and those waiting for inspection,
 // oldest first.
 func (s *Store) AfterReturn(ctx context.Context) (cleaning, inspection []Item, err error) {
-	rows, err := s.db.Read.QueryContext(ctx, itemSelect+` WHERE i.status = 'returned' ORDER BY i.updated_at, i.id`)
+	rows, err := s.db.Query(ctx, itemSelect+` WHERE i.status = 'returned' ORDER BY i.updated_at, i.id`)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -141,7 +141,7 @@ func (s *Store) Recall(ctx context.Context, id int64) (Recall, error) {
 	var r Recall
 	var created string
 	var closed sql.NullString
-	err := s.db.Read.QueryRowContext(ctx, `SELECT r.id, r.product_id, p.name, r.reference, r.issued_on, r.action, r.closed_at, r.created_at
+	err := s.db.QueryRow(ctx, `SELECT r.id, r.product_id, p.name, r.reference, r.issued_on, r.action, r.closed_at, r.created_at
 		FROM recalls r JOIN products p ON p.id = r.product_id WHERE r.id = ?`, id).
 		Scan(&r.ID, &r.ProductID, &r.ProductName, &r.Reference, &r.IssuedOn, &r.Action, &closed, &created)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -155,7 +155,7 @@ func (s *Store) Recall(ctx context.Context, id int64) (Recall, error) {
 		t, _ := time.Parse(time.RFC3339, closed.String)
 		r.ClosedAt = &t
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT i.tag, i.status, ri.status_before, ri.loan_id, ri.child_id, ri.done_at IS NOT NULL, ri.notes,
+	rows, err := s.db.Query(ctx, `SELECT i.tag, i.status, ri.status_before, ri.loan_id, ri.child_id, ri.done_at IS NOT NULL, ri.notes,
 		c.given_name || ' ' || c.family_name, l.location, l.address, trim(coalesce(k.name, '') || ' ' || coalesce(k.phone, ''))
 		FROM recall_items ri JOIN items i ON i.id = ri.item_id
 		LEFT JOIN loans l ON l.id = ri.loan_id LEFT JOIN children c ON c.id = ri.child_id
@@ -182,7 +182,7 @@ func (s *Store) Recall(ctx context.Context, id int64) (Recall, error) {
 
 // Recalls lists recalls, open ones first, newest first.
 func (s *Store) Recalls(ctx context.Context) ([]Recall, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id FROM recalls ORDER BY closed_at IS NOT NULL, id DESC LIMIT 200`)
+	rows, err := s.db.Query(ctx, `SELECT id FROM recalls ORDER BY closed_at IS NOT NULL, id DESC LIMIT 200`)
 	if err != nil {
 		return nil, err
 	}

@@ -25,7 +25,7 @@ func NewStore(d *db.DB) *Store { return &Store{db: d} }
 
 // Categories lists the categories in their display order.
 func (s *Store) Categories(ctx context.Context) ([]Category, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, name FROM categories ORDER BY position, name`)
+	rows, err := s.db.Query(ctx, `SELECT id, name FROM categories ORDER BY position, name`)
 	if err != nil {
 		return nil, err
 	}
@@ -182,10 +182,10 @@ func (s *Store) Products(ctx context.Context, f ProductFilter) ([]Product, int, 
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM products p`+cond, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM products p`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, productSelect+cond+` ORDER BY p.name COLLATE NOCASE, p.size, p.id LIMIT ? OFFSET ?`,
+	rows, err := s.db.Query(ctx, productSelect+cond+` ORDER BY p.name COLLATE NOCASE, p.size, p.id LIMIT ? OFFSET ?`,
 		append(args, db.PageSize(f.Limit), f.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -229,9 +229,13 @@ func (s *Store) Item(ctx context.Context, tag string) (Item, error) {
 func (s *Store) Items(ctx context.Context, f ItemFilter) ([]Item, int, error) {
 	where, args := []string{"1=1"}, []any{}
 	if q := strings.TrimSpace(f.Query); q != "" {
+		// Each term can use an index, so a search stays fast at 100,000 items: the start
+		// of a tag, the start of a serial number, or a word anywhere in the product's name.
+		tag := NormalizeTag(q)
+		where = append(where, `(i.tag >= ? AND i.tag < ? OR i.serial >= ? AND i.serial < ?
+			OR i.product_id IN (SELECT id FROM products WHERE name LIKE ? ESCAPE '\' OR model LIKE ? ESCAPE '\'))`)
 		like := db.LikePattern(q)
-		where = append(where, `(i.tag = ? OR i.tag LIKE ? ESCAPE '\' OR i.serial LIKE ? ESCAPE '\' OR p.name LIKE ? ESCAPE '\')`)
-		args = append(args, NormalizeTag(q), like, like, like)
+		args = append(args, tag, tag+"\uffff", q, q+"\uffff", like, like)
 	}
 	if f.Status != "" {
 		where = append(where, "i.status = ?")
@@ -247,10 +251,10 @@ func (s *Store) Items(ctx context.Context, f ItemFilter) ([]Item, int, error) {
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM items i JOIN products p ON p.id = i.product_id`+cond, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM items i JOIN products p ON p.id = i.product_id`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, itemSelect+cond+` ORDER BY i.id DESC LIMIT ? OFFSET ?`, append(args, db.PageSize(f.Limit), f.Offset)...)
+	rows, err := s.db.Query(ctx, itemSelect+cond+` ORDER BY i.id DESC LIMIT ? OFFSET ?`, append(args, db.PageSize(f.Limit), f.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -461,7 +465,7 @@ func (s *Store) History(ctx context.Context, tag string, limit, offset int) ([]d
 
 // CountByStatus counts items in each status.
 func (s *Store) CountByStatus(ctx context.Context) (map[Status]int, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT status, count(*) FROM items GROUP BY status`)
+	rows, err := s.db.Query(ctx, `SELECT status, count(*) FROM items GROUP BY status`)
 	if err != nil {
 		return nil, err
 	}
@@ -488,7 +492,7 @@ func (s *Store) ItemsByTags(ctx context.Context, tags []string) ([]Item, error) 
 		for i, t := range chunk {
 			args[i] = NormalizeTag(t)
 		}
-		rows, err := s.db.Read.QueryContext(ctx, itemSelect+` WHERE i.tag IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		rows, err := s.db.Query(ctx, itemSelect+` WHERE i.tag IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
 		if err != nil {
 			return nil, err
 		}

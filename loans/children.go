@@ -55,7 +55,7 @@ func (s *Store) Child(ctx context.Context, u accounts.User, id int64) (Child, er
 }
 
 func (s *Store) carers(ctx context.Context, childID int64) ([]Carer, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT name, relationship, phone, email FROM carers WHERE child_id = ? ORDER BY position`, childID)
+	rows, err := s.db.Query(ctx, `SELECT name, relationship, phone, email FROM carers WHERE child_id = ? ORDER BY position`, childID)
 	if err != nil {
 		return nil, err
 	}
@@ -97,10 +97,10 @@ func (s *Store) Children(ctx context.Context, u accounts.User, f ChildFilter) ([
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM children c`+cond, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM children c`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, childSelect+cond+` ORDER BY c.family_name COLLATE NOCASE, c.given_name COLLATE NOCASE, c.id LIMIT ? OFFSET ?`,
+	rows, err := s.db.Query(ctx, childSelect+cond+` ORDER BY c.family_name COLLATE NOCASE, c.given_name COLLATE NOCASE, c.id LIMIT ? OFFSET ?`,
 		append(args, db.PageSize(f.Limit), f.Offset)...)
 	if err != nil {
 		return nil, 0, err

@@ -170,7 +170,7 @@ func (s *Store) Equipment(ctx context.Context, u accounts.User, childID int64) (
 		return out, err
 	}
 	out.Loans = ls
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT ci.id, ci.product_id, p.name, ci.child_id, ci.quantity, ci.issued_on, coalesce(u.name, 'system')
+	rows, err := s.db.Query(ctx, `SELECT ci.id, ci.product_id, p.name, ci.child_id, ci.quantity, ci.issued_on, coalesce(u.name, 'system')
 		FROM consumable_issues ci JOIN products p ON p.id = ci.product_id LEFT JOIN users u ON u.id = ci.issued_by
 		WHERE ci.child_id = ? ORDER BY ci.id DESC`, childID)
 	if err != nil {

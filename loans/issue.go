@@ -111,10 +111,7 @@ func scanLoan(r interface{ Scan(...any) error }) (Loan, error) {
 }
 
 // loanFor reads a loan with its items, if the user may see the child it is for.
-func loanFor(q interface {
-	db.Querier
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, ctx context.Context, u accounts.User, id int64) (Loan, error) {
+func loanFor(q db.Querier, ctx context.Context, u accounts.User, id int64) (Loan, error) {
 	l, err := scanLoan(q.QueryRow(loanSelect+` WHERE l.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(u, l.TherapistID)) {
 		return Loan{}, errs.Errorf(errs.NotFound, "There is no loan %d, or it is not for a child on your caseload.", id)
@@ -150,7 +147,7 @@ func loanFor(q interface {
 
 // Loan returns one loan with its items.
 func (s *Store) Loan(ctx context.Context, u accounts.User, id int64) (Loan, error) {
-	return loanFor(s.db.Read, ctx, u, id)
+	return loanFor(s.db.Reader(ctx), ctx, u, id)
 }
 
 // IssueLoan lends items to a child in one transaction: every item is issued or none is,
@@ -547,10 +544,10 @@ func (s *Store) Loans(ctx context.Context, u accounts.User, f LoanFilter) ([]Loa
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM loans l JOIN children c ON c.id = l.child_id`+cond, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM loans l JOIN children c ON c.id = l.child_id`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, loanSelect+cond+` ORDER BY l.closed_at IS NOT NULL, l.review_date, l.id LIMIT ? OFFSET ?`,
+	rows, err := s.db.Query(ctx, loanSelect+cond+` ORDER BY l.closed_at IS NOT NULL, l.review_date, l.id LIMIT ? OFFSET ?`,
 		append(args, db.PageSize(f.Limit), f.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -582,7 +579,7 @@ func (s *Store) attachItems(ctx context.Context, ls []Loan) error {
 		index[l.ID] = i
 		ids[i] = l.ID
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT li.loan_id, i.id, i.tag, p.name, p.size, i.serial, i.status, li.issued_condition, li.returned_at, li.return_condition
+	rows, err := s.db.Query(ctx, `SELECT li.loan_id, i.id, i.tag, p.name, p.size, i.serial, i.status, li.issued_condition, li.returned_at, li.return_condition
 		FROM loan_items li JOIN items i ON i.id = li.item_id JOIN products p ON p.id = i.product_id
 		WHERE li.loan_id IN (?`+strings.Repeat(",?", len(ids)-1)+`) ORDER BY i.tag`, ids...)
 	if err != nil {

@@ -164,10 +164,10 @@ func (s *Store) Requests(ctx context.Context, u accounts.User, f RequestFilter) 
 	}
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM requests r JOIN children c ON c.id = r.child_id`+cond, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM requests r JOIN children c ON c.id = r.child_id`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, requestSelect+cond+` ORDER BY r.priority = 'urgent' DESC, r.created_at, r.id LIMIT ? OFFSET ?`,
+	rows, err := s.db.Query(ctx, requestSelect+cond+` ORDER BY r.priority = 'urgent' DESC, r.created_at, r.id LIMIT ? OFFSET ?`,
 		append(args, db.PageSize(f.Limit), f.Offset)...)
 	if err != nil {
 		return nil, 0, err

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -84,10 +85,33 @@ type Store struct {
 	db *db.DB
 	// HashCost is the bcrypt cost; tests lower it to keep the suite fast.
 	HashCost int
+
+	// tokens remembers recent API token look-ups for a few seconds: a scanner or script
+	// sends the same token with every request, and the look-up would otherwise cost a
+	// query each time. Revoking a token or changing a user empties it.
+	tokenMu sync.Mutex
+	tokens  map[string]cachedToken
 }
 
+type cachedToken struct {
+	user    User
+	expires time.Time
+}
+
+// tokenCacheTTL bounds how long a cached token is trusted without asking the database.
+const tokenCacheTTL = 10 * time.Second
+
 // NewStore returns an accounts store over d.
-func NewStore(d *db.DB) *Store { return &Store{db: d, HashCost: bcrypt.DefaultCost} }
+func NewStore(d *db.DB) *Store {
+	return &Store{db: d, HashCost: bcrypt.DefaultCost, tokens: map[string]cachedToken{}}
+}
+
+// forgetTokens empties the token cache, so a revocation or a deactivation holds at once.
+func (s *Store) forgetTokens() {
+	s.tokenMu.Lock()
+	clear(s.tokens)
+	s.tokenMu.Unlock()
+}
 
 // commonPasswords are refused outright, whatever their length.
 var commonPasswords = map[string]bool{
@@ -164,6 +188,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, in UserInput) (User, e
 			return User{}, err
 		}
 	}
+	defer s.forgetTokens()
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		var n int
 		if err := tx.QueryRow(`SELECT count(*) FROM users WHERE email = ? AND id <> ?`, in.Email, id).Scan(&n); err != nil {
@@ -210,7 +235,7 @@ func scanUser(r interface{ Scan(...any) error }) (User, error) {
 
 // User returns one user.
 func (s *Store) User(ctx context.Context, id int64) (User, error) {
-	u, err := scanUser(s.db.Read.QueryRowContext(ctx, userSelect+` WHERE id = ?`, id))
+	u, err := scanUser(s.db.QueryRow(ctx, userSelect+` WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, errs.Errorf(errs.NotFound, "There is no user %d.", id)
 	}
@@ -219,7 +244,7 @@ func (s *Store) User(ctx context.Context, id int64) (User, error) {
 
 // UserByEmail returns the user with the email, in any case.
 func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
-	u, err := scanUser(s.db.Read.QueryRowContext(ctx, userSelect+` WHERE email = ?`, strings.ToLower(strings.TrimSpace(email))))
+	u, err := scanUser(s.db.QueryRow(ctx, userSelect+` WHERE email = ?`, strings.ToLower(strings.TrimSpace(email))))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, errs.Errorf(errs.NotFound, "There is no user with the email %s.", email)
 	}
@@ -232,7 +257,7 @@ func (s *Store) Users(ctx context.Context, role string) ([]User, error) {
 	if role != "" {
 		q, args = userSelect+` WHERE role = ? ORDER BY name COLLATE NOCASE`, []any{role}
 	}
-	rows, err := s.db.Read.QueryContext(ctx, q, args...)
+	rows, err := s.db.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -251,7 +276,7 @@ func (s *Store) Users(ctx context.Context, role string) ([]User, error) {
 // CountUsers returns how many users there are.
 func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.Read.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&n)
 	return n, err
 }
 
@@ -264,7 +289,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (User,
 	var hash string
 	var id int64
 	var active bool
-	err := s.db.Read.QueryRowContext(ctx, `SELECT id, password_hash, active FROM users WHERE email = ?`,
+	err := s.db.QueryRow(ctx, `SELECT id, password_hash, active FROM users WHERE email = ?`,
 		strings.ToLower(strings.TrimSpace(email))).Scan(&id, &hash, &active)
 	if errors.Is(err, sql.ErrNoRows) {
 		// Spend the time a real check would, so a missing account is not told apart by timing.
@@ -326,7 +351,7 @@ func (s *Store) CreateSession(ctx context.Context, userID int64) (id string, ses
 func (s *Store) SessionByID(ctx context.Context, id string) (Session, error) {
 	var sess Session
 	var created string
-	err := s.db.Read.QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.role, u.active, u.created_at, s.csrf
+	err := s.db.QueryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.active, u.created_at, s.csrf
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.id_hash = ? AND s.expires_at > ? AND u.active = 1`, hashToken(id), s.db.Now().UTC().Format(time.RFC3339)).
 		Scan(&sess.User.ID, &sess.User.Email, &sess.User.Name, &sess.User.Role, &sess.User.Active, &created, &sess.CSRF)
@@ -374,18 +399,34 @@ func (s *Store) CreateToken(ctx context.Context, userID int64, name string) (str
 
 // UserByToken returns the active user owning an unrevoked token.
 func (s *Store) UserByToken(ctx context.Context, secret string) (User, error) {
-	u, err := scanUser(s.db.Read.QueryRowContext(ctx, `SELECT u.id, u.email, u.name, u.role, u.active, u.created_at
+	h := hashToken(secret)
+	now := time.Now()
+	s.tokenMu.Lock()
+	c, ok := s.tokens[h]
+	s.tokenMu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.user, nil
+	}
+	u, err := scanUser(s.db.QueryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.active, u.created_at
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active = 1`, hashToken(secret)))
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.active = 1`, h))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, errs.Errorf(errs.Unauthorized, "The API token is not valid or has been revoked.")
+	}
+	if err == nil {
+		s.tokenMu.Lock()
+		if len(s.tokens) > 10000 {
+			clear(s.tokens)
+		}
+		s.tokens[h] = cachedToken{u, now.Add(tokenCacheTTL)}
+		s.tokenMu.Unlock()
 	}
 	return u, err
 }
 
 // Tokens lists a user's tokens, newest first.
 func (s *Store) Tokens(ctx context.Context, userID int64) ([]Token, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT id, user_id, name, created_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
+	rows, err := s.db.Query(ctx, `SELECT id, user_id, name, created_at, revoked_at FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -410,6 +451,7 @@ func (s *Store) Tokens(ctx context.Context, userID int64) ([]Token, error) {
 
 // RevokeToken stops a token working.
 func (s *Store) RevokeToken(ctx context.Context, userID, tokenID int64) error {
+	defer s.forgetTokens()
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
 		res, err := tx.Exec(`UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL`, tx.Stamp(), tokenID, userID)
 		if err != nil {

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -38,6 +39,9 @@ type DB struct {
 	Read  *sql.DB
 	// Now is the clock used for every timestamp the database writes; tests may set it.
 	Now func() time.Time
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
 }
 
 // dsn sets WAL, foreign keys and a busy timeout in the DSN so every pooled connection has them.
@@ -87,7 +91,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	return &DB{Path: path, Write: w, Read: r, Now: time.Now}, nil
+	return &DB{Path: path, Write: w, Read: r, Now: time.Now, stmts: map[string]*sql.Stmt{}}, nil
 }
 
 func migrate(ctx context.Context, w *sql.DB) error {
@@ -107,6 +111,12 @@ func migrate(ctx context.Context, w *sql.DB) error {
 
 // Close closes both pools.
 func (d *DB) Close() error {
+	d.stmtMu.Lock()
+	for _, st := range d.stmts {
+		st.Close()
+	}
+	d.stmts = nil
+	d.stmtMu.Unlock()
 	return errors.Join(d.Read.Close(), d.Write.Close())
 }
 
@@ -196,10 +206,10 @@ func RecordEvent(tx *Tx, entity string, id int64, action string, details map[str
 // Events lists an entity's history, newest first.
 func (d *DB) Events(ctx context.Context, entity string, id int64, limit, offset int) ([]Event, int, error) {
 	var total int
-	if err := d.Read.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE entity = ? AND entity_id = ?`, entity, id).Scan(&total); err != nil {
+	if err := d.QueryRow(ctx, `SELECT count(*) FROM events WHERE entity = ? AND entity_id = ?`, entity, id).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := d.Read.QueryContext(ctx, `SELECT id, at, actor, entity, entity_id, action, details FROM events
+	rows, err := d.Query(ctx, `SELECT id, at, actor, entity, entity_id, action, details FROM events
 		WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`, entity, id, limit, offset)
 	if err != nil {
 		return nil, 0, err
@@ -234,7 +244,7 @@ func NextCounter(tx *Tx, name string) (int64, error) {
 // admin, made at first start, does not stop the demo.
 func (d *DB) IsEmpty(ctx context.Context) (bool, error) {
 	var n int
-	err := d.Read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM products) + (SELECT count(*) FROM items) + (SELECT count(*) FROM children)`).Scan(&n)
+	err := d.QueryRow(ctx, `SELECT (SELECT count(*) FROM products) + (SELECT count(*) FROM items) + (SELECT count(*) FROM children)`).Scan(&n)
 	return n == 0, err
 }
 
@@ -265,19 +275,62 @@ func (d *DB) Backup(ctx context.Context, path string) error {
 // can read inside a change or on its own.
 type Querier interface {
 	QueryRow(query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 type reader struct {
-	ctx  context.Context
-	pool *sql.DB
+	ctx context.Context
+	d   *DB
 }
 
-func (r reader) QueryRow(q string, args ...any) *sql.Row {
-	return r.pool.QueryRowContext(r.ctx, q, args...)
+func (r reader) QueryRow(q string, args ...any) *sql.Row { return r.d.QueryRow(r.ctx, q, args...) }
+
+func (r reader) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return r.d.Query(ctx, q, args...)
 }
 
 // Reader returns the read pool, bound to ctx, as a Querier.
-func (d *DB) Reader(ctx context.Context) Querier { return reader{ctx, d.Read} }
+func (d *DB) Reader(ctx context.Context) Querier { return reader{ctx, d} }
+
+// maxCachedStatements bounds the statement cache; queries past it run unprepared, so a
+// query built with a varying number of placeholders cannot grow the cache without end.
+const maxCachedStatements = 256
+
+// readStmt returns the read pool's prepared statement for a query, preparing it once.
+// SQLite spends much of a small query's time compiling it; the scan page and the API
+// lookup run the same few queries thousands of times a second.
+func (d *DB) readStmt(ctx context.Context, q string) *sql.Stmt {
+	d.stmtMu.Lock()
+	defer d.stmtMu.Unlock()
+	if st, ok := d.stmts[q]; ok {
+		return st
+	}
+	if len(d.stmts) >= maxCachedStatements {
+		return nil
+	}
+	st, err := d.Read.PrepareContext(ctx, q)
+	if err != nil {
+		return nil // the unprepared query will report the error
+	}
+	d.stmts[q] = st
+	return st
+}
+
+// QueryRow runs a read query on the read pool through the statement cache.
+func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := d.readStmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return d.QueryRow(ctx, q, args...)
+}
+
+// Query runs a read query on the read pool through the statement cache.
+func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := d.readStmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return d.Query(ctx, q, args...)
+}
 
 // PageSize bounds a list's page size: 50 by default, 500 at most.
 func PageSize(n int) int {

@@ -68,7 +68,7 @@ func (s *Store) Get(ctx context.Context) (Settings, error) {
 		return *c, nil
 	}
 	out := Defaults
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT key, value FROM settings`)
+	rows, err := s.db.Query(ctx, `SELECT key, value FROM settings`)
 	if err != nil {
 		return out, err
 	}
