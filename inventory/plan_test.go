@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,22 +19,47 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
+	// Plans depend on the data: fill a catalogue and 5,000 items, as a small service has.
+	// The service does not run ANALYZE, so neither does the test.
+	tx, _ := d.Write.Begin()
+	for p := 1; p <= 40; p++ {
+		tx.Exec(`INSERT INTO products (name, category_id, kind, created_at, updated_at) VALUES (?, 1 + ? % 8, 'returnable', '', '')`, fmt.Sprintf("Product %d", p), p)
+	}
+	for i := 1; i <= 5000; i++ {
+		tx.Exec(`INSERT INTO items (tag, product_id, serial, condition, status, created_at, updated_at) VALUES (?, ?, ?, 'good', ?, '', '')`,
+			fmt.Sprintf("KL-%06d", i), 1+i%40, fmt.Sprintf("SN%d-%05d", i%40, i), []string{"available", "on_loan", "returned"}[i%3])
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
 	tag := "KL-000001"
 	for name, q := range map[string]struct {
 		sql  string
 		args []any
 	}{
-		"item by tag":        {itemSelect + ` WHERE i.tag = ?`, []any{tag}},
-		"items by status":    {itemSelect + ` WHERE i.status = ? ORDER BY i.id DESC LIMIT 50`, []any{"available"}},
-		"items of a product": {itemSelect + ` WHERE i.product_id = ? ORDER BY i.id DESC LIMIT 50`, []any{1}},
-		"items search": {itemSelect + ` WHERE (i.tag >= ? AND i.tag < ? OR i.serial >= ? AND i.serial < ?
-			OR i.product_id IN (SELECT id FROM products WHERE name LIKE ? ESCAPE '\' OR model LIKE ? ESCAPE '\')) ORDER BY i.id DESC LIMIT 50`,
-			[]any{"CH", "CH\uffff", "ch", "ch\uffff", "%ch%", "%ch%"}},
-		"history":     {`SELECT id FROM events WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 20`, []any{"item", 1}},
-		"service due": {`SELECT id FROM items i WHERE i.next_service_due IS NOT NULL AND i.next_service_due <= ?`, []any{"2026-12-01"}},
+		"item by tag":          {itemSelect + ` WHERE i.tag = ?`, []any{tag}},
+		"items by status":      {itemSelect + ` WHERE i.status = ? ORDER BY i.id DESC LIMIT 50`, []any{"available"}},
+		"items of a product":   {itemSelect + ` WHERE i.product_id = ? ORDER BY i.id DESC LIMIT 50`, []any{1}},
+		"history":              {`SELECT id FROM events WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 20`, []any{"item", 1}},
+		"service due":          {`SELECT id FROM items i WHERE i.next_service_due IS NOT NULL AND i.next_service_due <= ?`, []any{"2026-12-01"}},
 		"open loan of an item": {`SELECT loan_id FROM loan_items WHERE item_id = ? AND returned_at IS NULL`, []any{1}},
 	} {
-		rows, err := d.Read.Query(`EXPLAIN QUERY PLAN `+q.sql, q.args...)
+		checkPlan(t, d, name, q.sql, q.args)
+	}
+	// A search's page of ids and its count, as Items builds them for a sparse search.
+	for _, f := range []ItemFilter{{Query: "ch"}, {Query: "sn-1", Status: Available, CategoryID: 1}} {
+		where, args := itemConditions(f)
+		cond := " WHERE " + strings.Join(where, " AND ")
+		checkPlan(t, d, "items search "+f.Query, `SELECT i.id FROM items i`+cond+` ORDER BY i.id DESC LIMIT 50`, args)
+		checkPlan(t, d, "items search count "+f.Query, `SELECT count(*) FROM items i`+cond, args)
+	}
+}
+
+// checkPlan fails the test if the query's plan reads a whole table other than the catalogue's.
+func checkPlan(t *testing.T, d *db.DB, name, query string, args []any) {
+	t.Helper()
+	{
+		rows, err := d.Read.Query(`EXPLAIN QUERY PLAN `+query, args...)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -49,7 +75,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		rows.Close()
 		for _, step := range plan {
 			// Products and categories are the small catalogue; reading them whole is fine.
-			if strings.HasPrefix(step, "SCAN ") && !strings.HasPrefix(step, "SCAN products") && !strings.HasPrefix(step, "SCAN categories") {
+			if strings.HasPrefix(step, "SCAN ") && !strings.HasPrefix(step, "SCAN products") && !strings.HasPrefix(step, "SCAN categories") && !strings.HasPrefix(step, "SCAN (subquery") {
 				t.Errorf("%s reads a whole table: %q in plan %q", name, step, plan)
 			}
 		}

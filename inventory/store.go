@@ -225,16 +225,19 @@ func (s *Store) Item(ctx context.Context, tag string) (Item, error) {
 	return itemByTag(s.db.Reader(ctx), NormalizeTag(tag))
 }
 
-// Items lists items, newest first, with the total that match the filter.
-func (s *Store) Items(ctx context.Context, f ItemFilter) ([]Item, int, error) {
+// itemConditions turns a filter into SQL conditions on items i, each able to use an index.
+func itemConditions(f ItemFilter) ([]string, []any) {
 	where, args := []string{"1=1"}, []any{}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		// Each term can use an index, so a search stays fast at 100,000 items: the start
-		// of a tag, the start of a serial number, or a word anywhere in the product's name.
+		// The start of a tag, the start of a serial number (in any case), or a word
+		// anywhere in the product's name or model.
 		tag := NormalizeTag(q)
-		where = append(where, `(i.tag >= ? AND i.tag < ? OR i.serial >= ? AND i.serial < ?
-			OR i.product_id IN (SELECT id FROM products WHERE name LIKE ? ESCAPE '\' OR model LIKE ? ESCAPE '\'))`)
 		like := db.LikePattern(q)
+		// One sub-select a term, so that each runs through its own index: SQLite's
+		// planner reads the whole table for the same terms joined with OR.
+		where = append(where, `i.id IN (SELECT id FROM items WHERE tag >= ? AND tag < ?
+			UNION ALL SELECT id FROM items WHERE serial >= ? COLLATE NOCASE AND serial < ? COLLATE NOCASE
+			UNION ALL SELECT id FROM items WHERE product_id IN (SELECT id FROM products WHERE name LIKE ? ESCAPE '\' OR model LIKE ? ESCAPE '\'))`)
 		args = append(args, tag, tag+"\uffff", q, q+"\uffff", like, like)
 	}
 	if f.Status != "" {
@@ -242,19 +245,29 @@ func (s *Store) Items(ctx context.Context, f ItemFilter) ([]Item, int, error) {
 		args = append(args, f.Status)
 	}
 	if f.CategoryID != 0 {
-		where = append(where, "p.category_id = ?")
+		where = append(where, "i.product_id IN (SELECT id FROM products WHERE category_id = ?)")
 		args = append(args, f.CategoryID)
 	}
 	if f.ProductID != 0 {
 		where = append(where, "i.product_id = ?")
 		args = append(args, f.ProductID)
 	}
+	return where, args
+}
+
+// Items lists items, newest first, with the total that match the filter. The filter runs
+// on the items table alone, through its indexes, and only the page of 50 is joined to its
+// product and loan: at 100,000 items a search that matches thousands still takes
+// milliseconds.
+func (s *Store) Items(ctx context.Context, f ItemFilter) ([]Item, int, error) {
+	where, args := itemConditions(f)
 	cond := " WHERE " + strings.Join(where, " AND ")
 	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM items i JOIN products p ON p.id = i.product_id`+cond, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM items i`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.Query(ctx, itemSelect+cond+` ORDER BY i.id DESC LIMIT ? OFFSET ?`, append(args, db.PageSize(f.Limit), f.Offset)...)
+	rows, err := s.db.Query(ctx, itemSelect+` WHERE i.id IN (SELECT i.id FROM items i`+cond+` ORDER BY i.id DESC LIMIT ? OFFSET ?) ORDER BY i.id DESC`,
+		append(args, db.PageSize(f.Limit), f.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -140,7 +140,7 @@ type issued struct {
 	tag string
 }
 
-var searchWords = []string{"chair", "seat", "frame", "slope", "KL-0001", "cushion", "hoist", "SN3"}
+var searchWords = []string{"chair", "seat", "frame", "slope", "KL-0001", "cushion", "hoist", "SN3-000123", "KL-099999"}
 
 // mixed picks the next request of the mixed workload.
 func (c loadConfig) mixed(rng *rand.Rand, st *clientState) (kind, *http.Request) {

@@ -6,6 +6,8 @@ package settings
 import (
 	"context"
 	"database/sql"
+	"strconv"
+	"strings"
 	"sync"
 
 	"kitloan/internal/db"
@@ -21,30 +23,48 @@ type Settings struct {
 	TagPrefix      string
 	LabelFooter    string
 	AgreementTerms string
+	// PaperSize is what loan agreements and other papers print on: "A4" or "Letter".
+	PaperSize string
+	// UnsignedAfterDays is how many days after issue a loan's unsigned agreement is chased.
+	UnsignedAfterDays string
 }
 
 // Defaults are what a new service starts with.
 var Defaults = Settings{
-	ServiceName:    "Children's Equipment Store",
-	ServiceAddress: "",
-	ServicePhone:   "0300 000 0000",
-	ServiceEmail:   "",
-	BaseURL:        "http://127.0.0.1:8080",
-	TagPrefix:      "KL-",
-	LabelFooter:    "Property of the children's equipment service. Scan to report a fault.",
-	AgreementTerms: "",
+	ServiceName:       "Children's Equipment Store",
+	ServiceAddress:    "",
+	ServicePhone:      "0300 000 0000",
+	ServiceEmail:      "",
+	BaseURL:           "http://127.0.0.1:8080",
+	TagPrefix:         "KL-",
+	LabelFooter:       "Property of the children's equipment service. Scan to report a fault.",
+	AgreementTerms:    "",
+	PaperSize:         "A4",
+	UnsignedAfterDays: "7",
+}
+
+// UnsignedAfterDaysOrDefault is UnsignedAfterDays as a number of days, 7 when it is not
+// a whole number from 0 to 365.
+func (s Settings) UnsignedAfterDaysOrDefault() int {
+	n, err := strconv.Atoi(strings.TrimSpace(s.UnsignedAfterDays))
+	if err != nil || n < 0 || n > 365 {
+		return 7
+	}
+	return n
 }
 
 func (s *Settings) fields() map[string]*string {
 	return map[string]*string{
-		"service_name":    &s.ServiceName,
-		"service_address": &s.ServiceAddress,
-		"service_phone":   &s.ServicePhone,
-		"service_email":   &s.ServiceEmail,
-		"base_url":        &s.BaseURL,
-		"tag_prefix":      &s.TagPrefix,
-		"label_footer":    &s.LabelFooter,
-		"agreement_terms": &s.AgreementTerms,
+		"service_name":        &s.ServiceName,
+		"service_address":     &s.ServiceAddress,
+		"service_phone":       &s.ServicePhone,
+		"service_email":       &s.ServiceEmail,
+		"base_url":            &s.BaseURL,
+		"tag_prefix":          &s.TagPrefix,
+		"label_footer":        &s.LabelFooter,
+		"agreement_terms":     &s.AgreementTerms,
+		"paper_size":          &s.PaperSize,
+		"unsigned_after_days": &s.UnsignedAfterDays,
 	}
 }
 

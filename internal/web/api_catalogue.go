@@ -54,12 +54,7 @@ func (s *Server) handleAPIProductCreate(c *gin.Context) {
 }
 
 func (s *Server) handleAPIProductShow(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	p, err := s.Inventory.Product(c.Request.Context(), id)
+	p, err := s.productParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -69,12 +64,7 @@ func (s *Server) handleAPIProductShow(c *gin.Context) {
 
 // handleAPIProductUpdate changes the fields sent and keeps the rest.
 func (s *Server) handleAPIProductUpdate(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	old, err := s.Inventory.Product(c.Request.Context(), id)
+	old, err := s.productParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -84,7 +74,7 @@ func (s *Server) handleAPIProductUpdate(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p, err := s.Inventory.UpdateProduct(c.Request.Context(), id, in)
+	p, err := s.Inventory.UpdateProduct(c.Request.Context(), old.ID, in)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -27,5 +27,10 @@ func (s *Server) handleHome(c *gin.Context) {
 		}
 		cards = append(cards, statusCount{st, counts[st]})
 	}
-	s.render(c, http.StatusOK, "home", gin.H{"Counts": cards})
+	loanCards, err := s.loanCards(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "home", gin.H{"Counts": cards, "LoanCards": loanCards})
 }

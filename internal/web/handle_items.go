@@ -143,12 +143,17 @@ func (s *Server) handleItemShow(c *gin.Context) {
 // renderItem shows an item's page: the full view a signed-in user gets, also from a scan.
 func (s *Server) renderItem(c *gin.Context, it inventory.Item) {
 	limit, offset := pageOf(c, 20)
-	history, total, err := s.Inventory.History(c.Request.Context(), it.Tag, limit, offset)
+	history, total, err := s.DB.Events(c.Request.Context(), "item", it.ID, limit, offset)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "item_show", gin.H{"Item": it, "History": history, "Actions": actionsFor(it.Status),
+	holder, err := s.Loans.HolderOf(c.Request.Context(), user(c), it.LoanID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "item_show", gin.H{"Item": it, "History": history, "Actions": actionsFor(it.Status), "Holder": holder,
 		"Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}})
 }
 

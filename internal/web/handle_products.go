@@ -88,22 +88,26 @@ func (s *Server) handleProductCreate(c *gin.Context) {
 }
 
 func (s *Server) handleProductShow(c *gin.Context) {
-	id, err := idParam(c, "id")
+	p, err := s.productParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	p, err := s.Inventory.Product(c.Request.Context(), id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	items, _, err := s.Inventory.Items(c.Request.Context(), inventory.ItemFilter{ProductID: id, Limit: 20})
+	items, _, err := s.Inventory.Items(c.Request.Context(), inventory.ItemFilter{ProductID: p.ID, Limit: 20})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	s.render(c, http.StatusOK, "product_show", gin.H{"Product": p, "Items": items})
+}
+
+// productParam loads the product named by the path's :id.
+func (s *Server) productParam(c *gin.Context) (inventory.Product, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return inventory.Product{}, err
+	}
+	return s.Inventory.Product(c.Request.Context(), id)
 }
 
 // inputOf turns a product back into the form that would make it.
@@ -116,12 +120,7 @@ func inputOf(p inventory.Product) inventory.ProductInput {
 }
 
 func (s *Server) handleProductEdit(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	p, err := s.Inventory.Product(c.Request.Context(), id)
+	p, err := s.productParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -130,12 +129,7 @@ func (s *Server) handleProductEdit(c *gin.Context) {
 }
 
 func (s *Server) handleProductUpdate(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	old, err := s.Inventory.Product(c.Request.Context(), id)
+	old, err := s.productParam(c)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -144,7 +138,7 @@ func (s *Server) handleProductUpdate(c *gin.Context) {
 	err = bindForm(c, &in)
 	var p inventory.Product
 	if err == nil {
-		p, err = s.Inventory.UpdateProduct(c.Request.Context(), id, in)
+		p, err = s.Inventory.UpdateProduct(c.Request.Context(), old.ID, in)
 	}
 	if s.formFailed(c, err, func(st int) { s.renderProductForm(c, st, &old, in, err) }) {
 		return

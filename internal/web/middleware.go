@@ -60,10 +60,40 @@ func securityHeaders(c *gin.Context) {
 	c.Next()
 }
 
-// limitBody caps every request body; reading past the cap fails, and the handlers answer 413.
-func limitBody(c *gin.Context) {
+// bodyLimit is a larger body limit than MaxBodyBytes, for a route that takes an upload,
+// and the field and problem to name when a body is larger still.
+type bodyLimit struct {
+	bytes          int64
+	field, problem string
+}
+
+// allowBody lets one route take bodies up to limit.bytes: uploads, checked in full by
+// their handler. Every other route keeps MaxBodyBytes.
+func (s *Server) allowBody(method, path string, limit bodyLimit) {
+	s.bodyLimits[method+" "+path] = limit
+}
+
+// limitBody caps every request body at MaxBodyBytes, or at its route's own limit. It runs
+// before authentication, which may read a form for its CSRF token: a body that says it is
+// larger than the cap is refused at once with 413, and reading past the cap of one that
+// does not say fails, so the handlers answer 413.
+func (s *Server) limitBody(c *gin.Context) {
+	limit, ok := s.bodyLimits[c.Request.Method+" "+c.FullPath()]
+	if !ok {
+		limit = bodyLimit{bytes: MaxBodyBytes}
+	}
+	if c.Request.ContentLength > limit.bytes {
+		e := errs.Errorf(errs.TooLarge, "The request body is larger than %d bytes.", limit.bytes)
+		if limit.field != "" {
+			e = &errs.Error{Code: errs.TooLarge, Message: "Check the " + strings.ReplaceAll(limit.field, "_", " ") + ": " + limit.problem,
+				Fields: map[string]string{limit.field: limit.problem}}
+		}
+		s.fail(c, e)
+		c.Abort()
+		return
+	}
 	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit.bytes)
 	}
 	c.Next()
 }

@@ -229,6 +229,18 @@ type pager struct {
 	URL                  string
 }
 
+// Shown is the total as a page says it: "16,000".
+func (p pager) Shown() string { return thousands(p.Total) }
+
+// thousands writes n with thousands separators, as people read numbers.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // pageOf reads limit and offset from the query, with the given default page size.
 func pageOf(c *gin.Context, defLimit int) (limit, offset int) {
 	limit, _ = strconv.Atoi(c.Query("limit"))

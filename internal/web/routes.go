@@ -56,6 +56,34 @@ func (s *Server) routes() {
 	s.route(http.MethodPost, "/users/:id", adminsOnly, s.handleUserUpdate)
 	s.route(http.MethodPost, "/users/:id/tokens/:token/revoke", adminsOnly, s.handleTokenRevoke)
 
+	// Children, requests and loans (pages).
+	s.route(http.MethodGet, "/children", caseload, s.handleChildList)
+	s.route(http.MethodGet, "/children/new", caseload, s.handleChildNew)
+	s.route(http.MethodPost, "/children", caseload, s.handleChildCreate)
+	s.route(http.MethodGet, "/children/:id", caseload, s.handleChildShow)
+	s.route(http.MethodGet, "/children/:id/edit", caseload, s.handleChildEdit)
+	s.route(http.MethodPost, "/children/:id", caseload, s.handleChildUpdate)
+	s.route(http.MethodPost, "/children/:id/discharge", caseload, s.handleChildDischarge)
+	s.route(http.MethodPost, "/children/:id/consumables", staff, s.handleConsumableIssue)
+	s.route(http.MethodGet, "/requests", caseload, s.handleRequestList)
+	s.route(http.MethodGet, "/requests/new", caseload, s.handleRequestNew)
+	s.route(http.MethodPost, "/requests", caseload, s.handleRequestCreate)
+	s.route(http.MethodGet, "/requests/:id", caseload, s.handleRequestShow)
+	s.route(http.MethodPost, "/requests/:id/approve", staff, s.handleRequestApprove)
+	s.route(http.MethodPost, "/requests/:id/decline", staff, s.handleRequestDecline)
+	s.route(http.MethodPost, "/requests/:id/allocate", staff, s.handleRequestAllocate)
+	s.route(http.MethodPost, "/requests/:id/release", staff, s.handleRequestRelease)
+	s.route(http.MethodPost, "/requests/:id/cancel", caseload, s.handleRequestCancel)
+	s.route(http.MethodGet, "/loans", caseload, s.handleLoanList)
+	s.route(http.MethodGet, "/loans/new", staff, s.handleLoanNew)
+	s.route(http.MethodPost, "/loans", staff, s.handleLoanCreate)
+	s.route(http.MethodGet, "/loans/:id", caseload, s.handleLoanShow)
+	s.route(http.MethodPost, "/loans/:id/return", staff, s.handleLoanReturn)
+	s.route(http.MethodPost, "/loans/:id/lost", staff, s.handleLoanLost)
+	s.route(http.MethodPost, "/loans/:id/found", staff, s.handleLoanFound)
+	s.route(http.MethodPost, "/loans/:id/change", staff, s.handleLoanChange)
+	s.route(http.MethodPost, "/products/:id/stock", staff, s.handleProductStock)
+
 	// Labels and scanning.
 	s.route(http.MethodGet, "/labels", staff, s.handleLabelsPage)
 	s.route(http.MethodGet, "/labels.pdf", staff, s.handleLabelsPDF)
@@ -111,6 +139,26 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/api/v1/recalls/:id", staff, s.handleAPIRecallShow)
 	s.route(http.MethodPost, "/api/v1/recalls/:id/done", staff, s.handleAPIRecallActionDone)
 	s.route(http.MethodPost, "/api/v1/recalls/:id/close", staff, s.handleAPIRecallClose)
+
+	// Loan agreements. Staff print and record; a therapist may download the agreement of
+	// their own children's loans (the loans store scopes every loan by user). The forms
+	// that carry a scan take bodies up to signedCopyBodyLimit.
+	s.route(http.MethodGet, "/loans/:id/agreement.pdf", caseload, s.handleAgreementPDF)
+	s.route(http.MethodGet, "/loans/:id/agreement", staff, s.handleAgreementForm)
+	s.route(http.MethodPost, "/loans/:id/agreement", staff, s.handleAgreementRecord)
+	s.allowBody(http.MethodPost, "/loans/:id/agreement", signedCopyBodyLimit)
+	s.route(http.MethodGet, "/loans/:id/agreement/signed", caseload, s.handleSignedCopy)
+	s.route(http.MethodGet, "/loans/:id/delivery-note.pdf", staff, s.handleDeliveryNotePDF)
+	s.route(http.MethodGet, "/loans/:id/receipt.pdf", staff, s.handleReceiptPDF)
+	s.route(http.MethodGet, "/agreements/unsigned", caseload, s.handleUnsignedAgreements)
+	s.route(http.MethodGet, "/api/v1/loans/:id/agreement.pdf", caseload, s.handleAgreementPDF)
+	s.route(http.MethodGet, "/api/v1/loans/:id/agreement", caseload, s.handleAPIAgreementShow)
+	s.route(http.MethodPost, "/api/v1/loans/:id/agreement", staff, s.handleAPIAgreementRecord)
+	s.allowBody(http.MethodPost, "/api/v1/loans/:id/agreement", signedCopyBodyLimit)
+	s.route(http.MethodGet, "/api/v1/loans/:id/agreement/signed", caseload, s.handleSignedCopy)
+	s.route(http.MethodGet, "/api/v1/loans/:id/delivery-note.pdf", staff, s.handleDeliveryNotePDF)
+	s.route(http.MethodGet, "/api/v1/loans/:id/receipt.pdf", staff, s.handleReceiptPDF)
+	s.route(http.MethodGet, "/api/v1/agreements/unsigned", caseload, s.handleAPIUnsignedAgreements)
 }
 
 // route registers a handler behind the role check and records who may use it.

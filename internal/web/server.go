@@ -36,6 +36,8 @@ type Server struct {
 	throttle *throttle
 	// access records who may use each route, by "METHOD /path"; routes without an entry are public.
 	access map[string][]string
+	// bodyLimits holds the routes allowed bodies larger than MaxBodyBytes, by "METHOD /path".
+	bodyLimits map[string]bodyLimit
 }
 
 func init() {
@@ -47,14 +49,15 @@ func init() {
 // New builds the server and its routes. Templates are parsed here, once.
 func New(d *db.DB, log *slog.Logger) (*Server, error) {
 	s := &Server{
-		DB:        d,
-		Inventory: inventory.NewStore(d),
-		Loans:     loans.NewStore(d),
-		Accounts:  accounts.NewStore(d),
-		Settings:  settings.NewStore(d),
-		Log:       log,
-		throttle:  newThrottle(),
-		access:    map[string][]string{},
+		DB:         d,
+		Inventory:  inventory.NewStore(d),
+		Loans:      loans.NewStore(d),
+		Accounts:   accounts.NewStore(d),
+		Settings:   settings.NewStore(d),
+		Log:        log,
+		throttle:   newThrottle(),
+		access:     map[string][]string{},
+		bodyLimits: map[string]bodyLimit{},
 	}
 	pages, err := templates.Parse(s.funcs())
 	if err != nil {
@@ -64,7 +67,7 @@ func New(d *db.DB, log *slog.Logger) (*Server, error) {
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = true
-	e.Use(s.recoverPanics, s.logRequests, securityHeaders, limitBody, s.authenticate)
+	e.Use(s.recoverPanics, s.logRequests, securityHeaders, s.limitBody, s.authenticate)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
 	e.NoMethod(func(c *gin.Context) { s.fail(c, errNoMethod) })
 	s.engine = e

@@ -1,0 +1,57 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"kitloan/loans"
+)
+
+// The loan agreement in the JSON API. The PDFs and the signed copy share their handlers
+// with the pages (handle_agreements.go).
+
+// agreementJSON is a loan's agreement record with its state in words.
+type agreementJSON struct {
+	loans.AgreementRecord
+	StateLabel string `json:"state_label"`
+}
+
+func agreementBody(rec loans.AgreementRecord) agreementJSON {
+	return agreementJSON{AgreementRecord: rec, StateLabel: rec.StateLabel()}
+}
+
+// handleAPIAgreementShow answers where a loan's agreement has got to:
+// GET /api/v1/loans/:id/agreement.
+func (s *Server) handleAPIAgreementShow(c *gin.Context) {
+	s.withID(c, func(id int64) (any, error) {
+		rec, err := s.Loans.AgreementRecord(c.Request.Context(), user(c), id)
+		return agreementBody(rec), err
+	}, http.StatusOK)
+}
+
+// handleAPIAgreementRecord records a signed agreement: POST /api/v1/loans/:id/agreement as
+// multipart/form-data with signer_name, signer_relationship, signed_on (YYYY-MM-DD, today
+// when empty), and the scan in signed_copy (PDF, JPEG or PNG, at most 10 MB) or a
+// signature drawn on screen in signature (a PNG data URL), or both.
+func (s *Server) handleAPIAgreementRecord(c *gin.Context) {
+	s.withID(c, func(id int64) (any, error) {
+		in, err := readAgreementForm(c)
+		if err != nil {
+			return nil, err
+		}
+		rec, err := s.recordAgreement(c, id, in)
+		return agreementBody(rec), err
+	}, http.StatusOK)
+}
+
+// handleAPIUnsignedAgreements lists the agreements to chase, oldest first:
+// GET /api/v1/agreements/unsigned?limit=&offset=.
+func (s *Server) handleAPIUnsignedAgreements(c *gin.Context) {
+	out, total, days, _, _, err := s.unsignedAgreements(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"results": list(out, total).Results, "total": total, "older_than_days": days})
+}

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"kitloan/internal/accounts"
+	"kitloan/loans"
+)
+
+// loanCard is one card of the home page's children, requests and loans: a count and
+// where to go to act on it.
+type loanCard struct {
+	Count int
+	// Label says what is counted; One is how it reads when the count is 1.
+	Label, One, URL string
+	// Warn marks a count that is a problem when it is not zero.
+	Warn bool
+}
+
+// loanCards counts what a therapist or the store has to do about children, requests and
+// loans, from the totals of the domain's own lists.
+func (s *Server) loanCards(c *gin.Context) ([]loanCard, error) {
+	ctx := c.Request.Context()
+	u := user(c)
+	if !u.Can(caseload...) {
+		return nil, nil
+	}
+	requests := func(f loans.RequestFilter) (int, error) {
+		f.Limit = 1
+		_, n, err := s.Loans.Requests(ctx, u, f)
+		return n, err
+	}
+	reviews := func(f loans.LoanFilter) (int, error) {
+		f.Limit = 1
+		_, n, err := s.Loans.Loans(ctx, u, f)
+		return n, err
+	}
+	type count struct {
+		card loanCard
+		n    func() (int, error)
+	}
+	var counts []count
+	if u.Role == accounts.Therapist {
+		counts = []count{
+			{loanCard{Label: "children on your caseload", One: "child on your caseload", URL: "/children"}, func() (int, error) {
+				_, n, err := s.Loans.Children(ctx, u, loans.ChildFilter{Limit: 1})
+				return n, err
+			}},
+			{loanCard{Label: "open requests", One: "open request", URL: "/requests"}, func() (int, error) { return requests(loans.RequestFilter{Open: true}) }},
+			{loanCard{Label: "reviews due in the next 30 days", One: "review due in the next 30 days", URL: "/loans?view=due"}, func() (int, error) { return reviews(loans.LoanFilter{ReviewWithinDays: 30}) }},
+			{loanCard{Label: "reviews overdue", One: "review overdue", URL: "/loans?view=overdue", Warn: true}, func() (int, error) { return reviews(loans.LoanFilter{Overdue: true}) }},
+		}
+	} else {
+		counts = []count{
+			{loanCard{Label: "requests to approve", One: "request to approve", URL: "/requests?status=submitted", Warn: true}, func() (int, error) { return requests(loans.RequestFilter{Status: loans.Submitted}) }},
+			{loanCard{Label: "approved requests to allocate", One: "approved request to allocate", URL: "/requests?status=approved"}, func() (int, error) { return requests(loans.RequestFilter{Status: loans.Approved}) }},
+			{loanCard{Label: "requests ready to issue", One: "request ready to issue", URL: "/requests?status=allocated"}, func() (int, error) { return requests(loans.RequestFilter{Status: loans.Allocated}) }},
+			{loanCard{Label: "loan reviews overdue", One: "loan review overdue", URL: "/loans?view=overdue", Warn: true}, func() (int, error) { return reviews(loans.LoanFilter{Overdue: true}) }},
+		}
+	}
+	out := make([]loanCard, len(counts))
+	for i, k := range counts {
+		n, err := k.n()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = k.card
+		out[i].Count = n
+		if n == 1 && k.card.One != "" {
+			out[i].Label = k.card.One
+		}
+	}
+	return out, nil
+}
