@@ -497,3 +497,27 @@ func TestDeliveryNoteAndCollectionReceipt(t *testing.T) {
 		t.Errorf("therapist receipt: %d, want 403", status)
 	}
 }
+
+// TestLoanPageShowsTheAgreement checks the loan page offers printing and recording, and
+// says who signed once it is recorded.
+func TestLoanPageShowsTheAgreement(t *testing.T) {
+	w := newAgreementWorld(t)
+	b := w.env.Browser()
+	b.Login("store@test", webtest.Password)
+	page := fmt.Sprintf("/loans/%v", w.loanID)
+	r := b.Get(page)
+	for _, want := range []string{"Loan agreement", "Not printed", "Print agreement", "Record signed agreement", "Print delivery note", "the parent or carer"} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("the loan page lacks %q", want)
+		}
+	}
+	if status, _ := w.record(t, w.store, map[string]string{"signer_name": "Ольга Петренко", "signer_relationship": "grandmother"}, "scan.pdf", fakePDF()); status != 200 {
+		t.Fatalf("record: %d", status)
+	}
+	r = b.Get(page)
+	for _, want := range []string{"Signed by Ольга Петренко (grandmother)", "Download the signed copy", "See the signed agreement"} {
+		if !strings.Contains(r.Body, want) {
+			t.Errorf("after signing, the loan page lacks %q", want)
+		}
+	}
+}

@@ -234,6 +234,12 @@ func (s *Server) renderLoan(c *gin.Context, status int, id int64, extra gin.H) {
 	if len(back) == 1 {
 		ret.Ticked[back[0].Tag] = true
 	}
+	agreement, err := s.Loans.AgreementRecord(ctx, u, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	data["Agreement"] = agreement
 	data["Loan"], data["Child"], data["Bookable"], data["LostItems"] = l, child, back, lost
 	data["Return"], data["Conditions"] = ret, inventory.Conditions
 	data["Change"] = loanChangeForm{Location: l.Location}
