@@ -245,6 +245,8 @@ type Holder struct {
 	Location  string `json:"location"`
 	Address   string `json:"address"`
 	Contact   string `json:"contact"`
+	// Recipient is who received the equipment, as the loan records it.
+	Recipient string `json:"recipient"`
 }
 
 // DueItem is an item whose service falls due, with its holder when it is on loan.
@@ -258,23 +260,23 @@ const holderJoin = `LEFT JOIN loan_items hli ON hli.item_id = i.id AND hli.retur
 	LEFT JOIN loans hl ON hl.id = hli.loan_id LEFT JOIN children hc ON hc.id = hl.child_id
 	LEFT JOIN carers hk ON hk.child_id = hc.id AND hk.position = 0`
 
-const holderCols = `, hl.id, hc.id, hc.given_name || ' ' || hc.family_name, hl.location, hl.address, trim(coalesce(hk.name, '') || ' ' || coalesce(hk.phone, ''))`
+const holderCols = `, hl.id, hc.id, hc.given_name || ' ' || hc.family_name, hl.location, hl.address, trim(coalesce(hk.name, '') || ' ' || coalesce(hk.phone, '')), hl.recipient`
 
 func scanDue(r scanner) (DueItem, error) {
 	var d DueItem
 	var size, created, updated string
 	var loanID, childID *int64
-	var child, loc, addr, contact *string
+	var child, loc, addr, contact, recipient *string
 	err := r.Scan(&d.ID, &d.Tag, &d.Product.ID, &d.Product.Name, &size, &d.Category, &d.Serial, &d.Condition,
 		&d.Status, &d.Location, &d.AcquiredOn, &d.NextServiceDue, &d.Notes, &created, &updated, &d.LoanID, &d.AwaitingCleaning,
-		&loanID, &childID, &child, &loc, &addr, &contact)
+		&loanID, &childID, &child, &loc, &addr, &contact, &recipient)
 	if size != "" {
 		d.Product.Name += " (" + size + ")"
 	}
 	d.CreatedAt, _ = time.Parse(time.RFC3339, created)
 	d.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
 	if loanID != nil {
-		d.Holder = &Holder{LoanID: *loanID, ChildID: *childID, ChildName: *child, Location: *loc, Address: *addr, Contact: *contact}
+		d.Holder = &Holder{LoanID: *loanID, ChildID: *childID, ChildName: *child, Location: *loc, Address: *addr, Contact: *contact, Recipient: *recipient}
 	}
 	return d, err
 }

@@ -156,7 +156,7 @@ func (s *Store) Recall(ctx context.Context, id int64) (Recall, error) {
 		r.ClosedAt = &t
 	}
 	rows, err := s.db.Query(ctx, `SELECT i.tag, i.status, ri.status_before, ri.loan_id, ri.child_id, ri.done_at IS NOT NULL, ri.notes,
-		c.given_name || ' ' || c.family_name, l.location, l.address, trim(coalesce(k.name, '') || ' ' || coalesce(k.phone, ''))
+		c.given_name || ' ' || c.family_name, l.location, l.address, trim(coalesce(k.name, '') || ' ' || coalesce(k.phone, '')), l.recipient
 		FROM recall_items ri JOIN items i ON i.id = ri.item_id
 		LEFT JOIN loans l ON l.id = ri.loan_id LEFT JOIN children c ON c.id = ri.child_id
 		LEFT JOIN carers k ON k.child_id = c.id AND k.position = 0
@@ -168,12 +168,12 @@ func (s *Store) Recall(ctx context.Context, id int64) (Recall, error) {
 	r.Affected = []RecalledItem{}
 	for rows.Next() {
 		var it RecalledItem
-		var child, loc, addr, contact *string
-		if err := rows.Scan(&it.Tag, &it.Status, &it.StatusBefore, &it.LoanID, &it.ChildID, &it.Done, &it.Notes, &child, &loc, &addr, &contact); err != nil {
+		var child, loc, addr, contact, recipient *string
+		if err := rows.Scan(&it.Tag, &it.Status, &it.StatusBefore, &it.LoanID, &it.ChildID, &it.Done, &it.Notes, &child, &loc, &addr, &contact, &recipient); err != nil {
 			return r, err
 		}
 		if it.LoanID != nil && child != nil {
-			it.Holder = &Holder{LoanID: *it.LoanID, ChildID: *it.ChildID, ChildName: *child, Location: *loc, Address: *addr, Contact: *contact}
+			it.Holder = &Holder{LoanID: *it.LoanID, ChildID: *it.ChildID, ChildName: *child, Location: *loc, Address: *addr, Contact: *contact, Recipient: *recipient}
 		}
 		r.Affected = append(r.Affected, it)
 	}

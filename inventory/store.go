@@ -75,20 +75,9 @@ func (s *Store) CreateProduct(ctx context.Context, in ProductInput) (Product, er
 	}
 	var id int64
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		catID, err := resolveCategory(tx, in.Category)
-		if err != nil {
-			return err
-		}
-		decon := in.NeedsDecontamination == nil || *in.NeedsDecontamination
-		err = tx.QueryRow(`INSERT INTO products (name, category_id, kind, manufacturer, model, size, service_interval_days,
-			needs_decontamination, reorder_level, stock, unit_cost_pence, min_age_years, max_age_years, notes, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			in.Name, catID, in.Kind, in.Manufacturer, in.Model, in.Size, in.ServiceIntervalDays, decon, in.ReorderLevel,
-			in.Stock, in.UnitCostPence, in.MinAgeYears, in.MaxAgeYears, in.Notes, tx.Stamp(), tx.Stamp()).Scan(&id)
-		if err != nil {
-			return err
-		}
-		return db.RecordEvent(tx, "product", id, "created", map[string]any{"name": in.Name})
+		var err error
+		id, err = addProduct(tx, in, 0)
+		return err
 	})
 	if err != nil {
 		return Product{}, err
@@ -286,79 +275,14 @@ func (s *Store) Items(ctx context.Context, f ItemFilter) ([]Item, int, error) {
 // CreateItems adds in.Quantity units (at least one) of a returnable product, each with its
 // own generated tag; a given tag or serial is only allowed when adding a single unit.
 func (s *Store) CreateItems(ctx context.Context, in ItemInput) ([]Item, error) {
-	in.Tag = NormalizeTag(in.Tag)
-	in.Serial = strings.TrimSpace(in.Serial)
-	if in.Quantity == 0 {
-		in.Quantity = 1
-	}
-	if in.Condition == "" {
-		in.Condition = "new"
-	}
-	if err := errs.Validate(in); err != nil {
+	if err := prepareItems(&in); err != nil {
 		return nil, err
-	}
-	if in.Tag != "" && !validTag(in.Tag) {
-		return nil, errs.Field("tag", "use only letters, digits and hyphens, up to 40 characters")
-	}
-	if in.Quantity > 1 && (in.Tag != "" || in.Serial != "") {
-		return nil, errs.Field("quantity", "add one unit at a time when giving a tag or serial number")
 	}
 	var tags []string
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		p, err := productByID(tx, in.ProductID)
-		if errs.CodeOf(err) == errs.NotFound {
-			return errs.Field("product_id", "there is no product "+strconv.FormatInt(in.ProductID, 10))
-		}
-		if err != nil {
-			return err
-		}
-		if p.Kind != Returnable {
-			return errs.Field("product_id", p.Name+" is a consumable: add to its stock count instead of labelling units")
-		}
-		var dup int
-		if in.Serial != "" {
-			if err := tx.QueryRow(`SELECT count(*) FROM items WHERE product_id = ? AND serial = ?`, p.ID, in.Serial).Scan(&dup); err != nil {
-				return err
-			}
-			if dup > 0 {
-				return &errs.Error{Code: errs.Conflict, Message: "Another " + p.Name + " already has serial number " + in.Serial + ".",
-					Fields: map[string]string{"serial": "is already used by another unit of this product"}}
-			}
-		}
-		acquired := in.AcquiredOn
-		if acquired == "" {
-			acquired = tx.Today()
-		}
-		var due any
-		if p.ServiceIntervalDays > 0 {
-			d, _ := time.Parse(db.DateLayout, acquired)
-			due = d.AddDate(0, 0, p.ServiceIntervalDays).Format(db.DateLayout)
-		}
-		for range in.Quantity {
-			tag := in.Tag
-			if tag == "" {
-				if tag, err = nextTag(tx); err != nil {
-					return err
-				}
-			} else if err := tx.QueryRow(`SELECT count(*) FROM items WHERE tag = ?`, tag).Scan(&dup); err != nil {
-				return err
-			} else if dup > 0 {
-				return &errs.Error{Code: errs.Conflict, Message: "An item with the tag " + tag + " already exists.",
-					Fields: map[string]string{"tag": "is already on another item"}}
-			}
-			var id int64
-			err := tx.QueryRow(`INSERT INTO items (tag, product_id, serial, condition, status, location, acquired_on, next_service_due, notes, created_at, updated_at)
-				VALUES (?, ?, ?, ?, 'available', ?, ?, ?, ?, ?, ?) RETURNING id`,
-				tag, p.ID, in.Serial, in.Condition, in.Location, acquired, due, in.Notes, tx.Stamp(), tx.Stamp()).Scan(&id)
-			if err != nil {
-				return err
-			}
-			if err := db.RecordEvent(tx, "item", id, "created", map[string]any{"tag": tag, "product": p.Title(), "status": Available}); err != nil {
-				return err
-			}
-			tags = append(tags, tag)
-		}
-		return nil
+		var err error
+		tags, err = addItems(tx, in)
+		return err
 	})
 	if err != nil {
 		return nil, err

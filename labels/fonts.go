@@ -2,61 +2,52 @@ package labels
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
-	"golang.org/x/text/unicode/norm"
+
+	"kitloan/internal/paper"
 )
 
-// face is one of the embedded Go fonts, which cover Latin, Greek and Cyrillic, so names
-// like Zoë, Łukasz and Ольга print as written. The PDF embeds the font's bytes (subset);
-// text is measured, and PNGs drawn, from the parsed font, so both outputs fit text the
-// same way.
+// face is one of the papers' faces (internal/paper) with the widths a label is fitted
+// by. Labels are planned in parallel before gofpdf sees them, and the PNG is drawn
+// without gofpdf, so text is measured from the parsed font: the PDF and the PNG then fit
+// text the same way.
 type face struct {
-	style    string // gofpdf's style letter: "" or "B"
-	ttf      []byte
-	font     *sfnt.Font
+	*paper.Face
 	ascii    [128]float64 // advance widths of the printable ASCII runes, in em
 	ellipsis float64      // the width of "…", which shortened text ends with
 }
 
 var (
-	regular = loadFace("", goregular.TTF)
-	bold    = loadFace("B", gobold.TTF)
+	regular = loadFace(paper.Regular)
+	bold    = loadFace(paper.Bold)
 )
 
-func loadFace(style string, ttf []byte) *face {
-	f, err := sfnt.Parse(ttf)
-	if err != nil {
-		panic("labels: embedded Go font does not parse: " + err.Error())
-	}
-	fc := &face{style: style, ttf: ttf, font: f}
+func loadFace(pf *paper.Face) *face {
+	fc := &face{Face: pf}
 	for r := ' '; r <= '~'; r++ {
-		fc.ascii[r], _ = fc.glyphAdvance(r)
+		fc.ascii[r] = fc.glyphAdvance(r)
 	}
-	fc.ellipsis, _ = fc.glyphAdvance('…')
+	fc.ellipsis = fc.glyphAdvance('…')
 	return fc
 }
 
-// glyphAdvance returns the advance width of r in em, and false if the font has no glyph
-// for it.
-func (f *face) glyphAdvance(r rune) (float64, bool) {
+// glyphAdvance returns the advance width of r in em; 0 if the font has no glyph for it,
+// which text cleaned by paper.Clean never asks for.
+func (f *face) glyphAdvance(r rune) float64 {
 	var buf sfnt.Buffer
-	i, err := f.font.GlyphIndex(&buf, r)
+	i, err := f.Font.GlyphIndex(&buf, r)
 	if err != nil || i == 0 {
-		return 0, false
+		return 0
 	}
-	upem := f.font.UnitsPerEm()
-	adv, err := f.font.GlyphAdvance(&buf, i, fixed.Int26_6(upem)<<6, font.HintingNone)
+	upem := f.Font.UnitsPerEm()
+	adv, err := f.Font.GlyphAdvance(&buf, i, fixed.Int26_6(upem)<<6, font.HintingNone)
 	if err != nil {
-		return 0, false
+		return 0
 	}
-	return float64(adv) / 64 / float64(upem), true
+	return float64(adv) / 64 / float64(upem)
 }
 
 // runeWidth returns the advance width of r in em. Printable ASCII, nearly every rune a
@@ -65,8 +56,7 @@ func (f *face) runeWidth(r rune) float64 {
 	if r >= ' ' && r <= '~' {
 		return f.ascii[r]
 	}
-	adv, _ := f.glyphAdvance(r)
-	return adv
+	return f.glyphAdvance(r)
 }
 
 // width returns the width of s in em.
@@ -134,32 +124,4 @@ func (f *face) breakAt(s string, limit float64) int {
 		return i
 	}
 	return fit
-}
-
-// clean makes s safe to draw in one line: runs of white space and control characters
-// become one space, and runes the font cannot draw become their base letter (ễ becomes
-// e) or else "?", rather than an empty box.
-func (f *face) clean(s string) string {
-	s = strings.Map(func(r rune) rune {
-		switch {
-		case r >= ' ' && r <= '~':
-			return r
-		case unicode.IsSpace(r) || unicode.IsControl(r):
-			return ' '
-		case f.has(r):
-			return r
-		}
-		if base, _ := utf8.DecodeRuneInString(norm.NFD.String(string(r))); base != r && f.has(base) {
-			return base
-		}
-		return '?'
-	}, s)
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// has reports whether f can draw r. Runes beyond U+FFFF count as undrawable because
-// gofpdf's font tables stop there.
-func (f *face) has(r rune) bool {
-	_, ok := f.glyphAdvance(r)
-	return ok && r <= 0xFFFF
 }

@@ -8,41 +8,21 @@ import (
 	"sync"
 
 	"github.com/jung-kurt/gofpdf"
+
+	"kitloan/internal/paper"
 )
 
 const (
-	fontName = "go"
 	// codeCompression is the zlib level for the QR codes. gofpdf compresses page content
 	// at level 1, which leaves a sheet of a thousand codes at about 500 KB; level 4 makes
 	// it 40% smaller for a few milliseconds more.
 	codeCompression = 4
 )
 
-// newPDF starts a document whose pages are the stock's sheets, in millimetres, with the
-// Go fonts embedded once (gofpdf keeps only the glyphs used). gofpdf gets its own copy of
-// the font bytes because it writes into them while subsetting, which would race with
-// other documents, and anyone else, using the shared gofont slices.
-func newPDF(layout Layout) *gofpdf.Fpdf {
-	pdf := gofpdf.NewCustom(&gofpdf.InitType{
-		OrientationStr: "P",
-		UnitStr:        "mm",
-		Size:           gofpdf.SizeType{Wd: layout.PageW, Ht: layout.PageH},
-	})
-	pdf.SetMargins(0, 0, 0)
-	pdf.SetAutoPageBreak(false, 0)
-	pdf.SetCompression(true)
-	pdf.SetTitle("Labels: "+layout.Title, true)
-	pdf.SetCreator("kitloan", true)
-	for _, f := range []*face{regular, bold} {
-		pdf.AddUTF8FontFromBytes(fontName, f.style, bytes.Clone(f.ttf))
-	}
-	return pdf
-}
-
 // drawText draws plan's lines for the label whose top-left corner is (x, y) mm.
 func drawText(pdf *gofpdf.Fpdf, plan labelPlan, x, y float64) {
 	for _, l := range plan.lines {
-		pdf.SetFont(fontName, l.face.style, l.size)
+		pdf.SetFont(paper.Family, l.face.Style, l.size)
 		pdf.Text(x+l.x, y+l.baseline, l.text)
 	}
 }
@@ -99,7 +79,7 @@ func moduleOps(code *qrCode) string {
 	rects := code.rects()
 	b := make([]byte, 0, 12*len(rects)+8)
 	for _, r := range rects {
-		for _, v := range [4]int{r.x, r.y, r.w, r.h} {
+		for _, v := range [4]int{r.X, r.Y, r.W, r.H} {
 			b = strconv.AppendInt(b, int64(v), 10)
 			b = append(b, ' ')
 		}

@@ -1,5 +1,7 @@
 package labels
 
+import "kitloan/internal/paper"
+
 const (
 	ptPerMM = 72 / 25.4
 	// edgePad is kept clear inside each label's edge, because sheet feeders drift by about
@@ -7,10 +9,10 @@ const (
 	edgePad = 1.0
 	// quietZone is the light margin, in modules, the QR standard requires around a code.
 	quietZone = 4
-	// lineSpacing and ascent are in em: the Go fonts' ascent is 0.91 em and their descent
-	// 0.21 em.
+	// lineSpacing and ascent are in em: Liberation Sans's ascent is 0.905 em and its
+	// descent 0.212 em.
 	lineSpacing = 1.15
-	ascent      = 0.91
+	ascent      = 0.905
 )
 
 // labelPlan says where everything on one label goes, in millimetres from the label's
@@ -47,12 +49,12 @@ func planLabel(l Label, phone string, w, h float64, modules int) labelPlan {
 
 	// The tag gets the largest size that fits the column (sized as at least 1 em wide,
 	// so that an empty tag needs no special case), up to 20 pt or 30% of the height.
-	tag := bold.clean(l.Tag)
+	tag := paper.Clean(l.Tag)
 	tagPt := clamp(emAt(1)/max(bold.width(tag), 1), 6, min(20, 0.3*h*ptPerMM))
 	productPt := clamp(0.6*tagPt, 6, 10)
 	phonePt := clamp(0.85*productPt, 5, 8)
-	product := regular.clean(l.Product)
-	phone = regular.ellipsize(regular.clean(phone), emAt(phonePt))
+	product := paper.Clean(l.Product)
+	phone = regular.ellipsize(paper.Clean(phone), emAt(phonePt))
 
 	room := side - height(tagPt)
 	productLines := 0

@@ -5,22 +5,24 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"kitloan/internal/paper"
 )
 
 func TestClean(t *testing.T) {
 	cases := map[string]string{
 		"  Zoë\tŁukasz\n":  "Zoë Łukasz",
-		"Nguyễn Ольга":     "Nguyen Ольга", // the Go fonts lack ễ, so it loses its accents
+		"Nguyễn Ольга":     "Nguyễn Ольга",
 		"a\x00b":           "a b",
 		"漢字 \U0001F600 ok": "?? ? ok",
 		"\U00010000":       "?",
 	}
 	for in, want := range cases {
-		if got := regular.clean(in); got != want {
+		if got := paper.Clean(in); got != want {
 			t.Errorf("clean(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := regular.clean("bad \xff utf-8"); !utf8.ValidString(got) {
+	if got := paper.Clean("bad \xff utf-8"); !utf8.ValidString(got) {
 		t.Errorf("clean kept invalid UTF-8: %q", got)
 	}
 }

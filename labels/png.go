@@ -52,14 +52,14 @@ func drawCodePNG(img *image.Gray, code *qrCode, plan labelPlan, scale float64) {
 	x0 := int(math.Round(plan.codeX*scale + offset))
 	y0 := int(math.Round(plan.codeY*scale + offset))
 	for _, r := range code.rects() {
-		rect := image.Rect(x0+r.x*module, y0+r.y*module, x0+(r.x+r.w)*module, y0+(r.y+r.h)*module)
+		rect := image.Rect(x0+r.X*module, y0+r.Y*module, x0+(r.X+r.W)*module, y0+(r.Y+r.H)*module)
 		draw.Draw(img, rect, image.Black, image.Point{}, draw.Src)
 	}
 }
 
 func drawTextPNG(img *image.Gray, plan labelPlan, scale, dpi float64) error {
 	for _, l := range plan.lines {
-		face, err := opentype.NewFace(l.face.font, &opentype.FaceOptions{Size: l.size, DPI: dpi, Hinting: font.HintingNone})
+		face, err := opentype.NewFace(l.face.Font, &opentype.FaceOptions{Size: l.size, DPI: dpi, Hinting: font.HintingNone})
 		if err != nil {
 			return err
 		}

@@ -33,14 +33,27 @@ func encodeQR(text string) (*qrCode, error) {
 	return q, nil
 }
 
-// moduleRect is a rectangle of dark modules, in module units.
-type moduleRect struct{ x, y, w, h int }
+// Rect is a rectangle of a code's dark modules, in modules from the code's top-left
+// corner.
+type Rect struct{ X, Y, W, H int }
+
+// QRRects returns the QR code for text as labels encode it, as its side in modules and
+// its dark modules as few rectangles, for papers other than labels (the loan agreement)
+// that draw a code as vector shapes; they leave the four-module quiet zone around it.
+// Text too long for any QR code is an Invalid error on field "url".
+func QRRects(text string) (size int, rects []Rect, err error) {
+	q, err := encodeQR(text)
+	if err != nil {
+		return 0, nil, err
+	}
+	return q.size, q.rects(), nil
+}
 
 // rects returns the dark modules as few rectangles: each row's horizontal runs, with a
 // run merged into the rectangle above it when the row above has the very same run. A
 // version 3 code has 440-odd dark modules but only about 175 rectangles.
-func (q *qrCode) rects() []moduleRect {
-	out := make([]moduleRect, 0, q.size*q.size/4)
+func (q *qrCode) rects() []Rect {
+	out := make([]Rect, 0, q.size*q.size/4)
 	var open, next []int // indexes in out of the rectangles reaching the previous row
 	for y := 0; y < q.size; y++ {
 		row := q.dark[y*q.size : (y+1)*q.size]
@@ -55,15 +68,15 @@ func (q *qrCode) rects() []moduleRect {
 			for x < len(row) && row[x] {
 				x++
 			}
-			for j < len(open) && out[open[j]].x < start {
+			for j < len(open) && out[open[j]].X < start {
 				j++
 			}
-			if j < len(open) && out[open[j]].x == start && out[open[j]].w == x-start {
-				out[open[j]].h++
+			if j < len(open) && out[open[j]].X == start && out[open[j]].W == x-start {
+				out[open[j]].H++
 				next = append(next, open[j])
 				continue
 			}
-			out = append(out, moduleRect{start, y, x - start, 1})
+			out = append(out, Rect{start, y, x - start, 1})
 			next = append(next, len(out)-1)
 		}
 		open, next = next, open

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"kitloan/internal/errs"
+	"kitloan/internal/paper"
 )
 
 // Label is what one printed label shows.
@@ -82,7 +83,7 @@ func WriteSheet(w io.Writer, labels []Label, opt Options) error {
 		return nil
 	})
 
-	pdf := newPDF(layout)
+	pdf := paper.NewPDF(layout.PageW, layout.PageH, "Labels: "+layout.Title)
 	for i, page := range pages {
 		pdf.AddPage()
 		for _, pl := range page {

@@ -255,15 +255,16 @@ func TestLongProductNameStaysBesideTheCode(t *testing.T) {
 	}
 }
 
-// Names in Latin, Polish and Cyrillic letters come out of the PDF as written.
+// Names in Latin, Polish, Vietnamese and Cyrillic letters come out of the PDF as written.
 func TestUnicodeText(t *testing.T) {
-	words := pdfWords(t, writeSheet(t, testLabels(5), Options{}))
+	labels := append(testLabels(5), Label{Tag: "KL-000006", Product: "Nguyễn's walker", URL: "http://kitloan.test/t/KL-000006"})
+	words := pdfWords(t, writeSheet(t, labels, Options{}))
 	var all []string
 	for _, w := range words {
 		all = append(all, w.text)
 	}
 	text := strings.Join(all, " ")
-	for _, want := range []string{"Zoë's", "Łukasz", "Ольга"} {
+	for _, want := range []string{"Zoë's", "Łukasz", "Ольга", "Nguyễn's"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("PDF text %q lacks %q", text, want)
 		}

@@ -124,7 +124,7 @@ func (a *Agreement) fill() {
 // Invalid input is an *errs.Error (code Invalid) naming the field.
 func WriteAgreement(w io.Writer, a Agreement) error {
 	a.fill()
-	p, err := newPaper(a.PaperSize, "Equipment loan agreement", a.Loan.Reference, a.LoanURL, a.Service, a.Date, copyLabels)
+	p, err := newPrintout(a.PaperSize, "Equipment loan agreement", a.Loan.Reference, a.LoanURL, a.Service, a.Date, copyLabels)
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func WriteAgreement(w io.Writer, a Agreement) error {
 
 // loanDetails is the summary of who the loan is for and where the equipment lives; the
 // delivery note leaves out the date of birth and the dates.
-func loanDetails(p *paper, a Agreement, full bool) []*block {
+func loanDetails(p *printout, a Agreement, full bool) []*block {
 	received := a.Loan.Recipient
 	if a.Loan.RecipientRelationship != "" {
 		received += " (" + a.Loan.RecipientRelationship + ")"
@@ -180,14 +180,14 @@ func loanDetails(p *paper, a Agreement, full bool) []*block {
 	return p.summary(append(rows, [2]string{"Issued", issued}))
 }
 
-func itemTable(p *paper, rows [][]string, condition string) []*block {
+func itemTable(p *printout, rows [][]string, condition string) []*block {
 	return p.table([]column{{title: "Tag", width: 27, bold: true}, {title: "Product"}, {title: "Serial number", width: 38},
 		{title: condition, width: 27}}, rows)
 }
 
 // termsBlocks lays out the agreement's wording: paragraphs separated by blank lines, "# "
 // starting a heading and "- " (or "* ") a bullet point.
-func termsBlocks(p *paper, terms string) []*block {
+func termsBlocks(p *printout, terms string) []*block {
 	var out []*block
 	var para []string
 	flush := func() {
@@ -221,7 +221,7 @@ func termsBlocks(p *paper, terms string) []*block {
 
 // agreementBoxes are the signature boxes: the family's, or for a loan to a school or
 // setting the setting's (its head teacher or SENCO), then the member of staff's.
-func agreementBoxes(p *paper, a Agreement) ([]signBox, error) {
+func agreementBoxes(p *printout, a Agreement) ([]signBox, error) {
 	var signer signBox
 	if a.Loan.Location == School {
 		signer = signBox{title: "For the school or setting",
@@ -237,11 +237,10 @@ func agreementBoxes(p *paper, a Agreement) ([]signBox, error) {
 		signer.fields[1].value, signer.fields[2].value = s.Name, s.Relationship
 		signer.fields[len(signer.fields)-1].value = ukDate(s.SignedOn)
 		if len(s.PNG) > 0 {
-			n, err := p.image(s.PNG)
-			if err != nil {
+			if err := p.image("signature", s.PNG); err != nil {
 				return nil, err
 			}
-			signer.fields[0].image = n
+			signer.fields[0].image = "signature"
 		} else {
 			signer.fields[0].note = "Signed on paper. The signed copy is kept by the service."
 		}
@@ -257,7 +256,7 @@ func agreementBoxes(p *paper, a Agreement) ([]signBox, error) {
 // whoever receives it and whoever delivers it.
 func WriteDeliveryNote(w io.Writer, a Agreement) error {
 	a.fill()
-	p, err := newPaper(a.PaperSize, "Delivery note", a.Loan.Reference, a.LoanURL, a.Service, a.Date, []paperCopy{{}})
+	p, err := newPrintout(a.PaperSize, "Delivery note", a.Loan.Reference, a.LoanURL, a.Service, a.Date, []paperCopy{{}})
 	if err != nil {
 		return err
 	}
@@ -284,7 +283,7 @@ func WriteDeliveryNote(w io.Writer, a Agreement) error {
 // returned with its condition and when it was booked in, and any still on loan.
 func WriteCollectionReceipt(w io.Writer, a Agreement) error {
 	a.fill()
-	p, err := newPaper(a.PaperSize, "Collection receipt", a.Loan.Reference, a.LoanURL, a.Service, a.Date, []paperCopy{{}})
+	p, err := newPrintout(a.PaperSize, "Collection receipt", a.Loan.Reference, a.LoanURL, a.Service, a.Date, []paperCopy{{}})
 	if err != nil {
 		return err
 	}

@@ -15,9 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/image/font/sfnt"
-
 	"kitloan/internal/errs"
+	"kitloan/internal/paper"
 	"kitloan/internal/testtools"
 )
 
@@ -368,42 +367,8 @@ func TestOddTextStillPrints(t *testing.T) {
 			t.Errorf("%q: %v", s, err)
 		}
 	}
-	if got := paperFonts().clean("e\u0302\u0303 Nguye\u0302\u0303n 漢 😀"); got != "ễ Nguyễn ? ?" {
+	if got := paper.Clean("e\u0302\u0303 Nguye\u0302\u0303n 漢 😀"); got != "ễ Nguyễn ? ?" {
 		t.Errorf("clean: %q", got)
-	}
-}
-
-// The Go fonts lack Vietnamese letters; the extended fonts have every one, drawn from
-// the font's own letters and accents, and still parse as fonts.
-func TestFontsComposeMissingLetters(t *testing.T) {
-	for _, f := range []paperFont{paperFonts().regular, paperFonts().bold} {
-		parsed, err := sfnt.Parse(f.font())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var buf sfnt.Buffer
-		for r := rune(0x1EA0); r <= 0x1EF9; r++ {
-			if i, err := parsed.GlyphIndex(&buf, r); err != nil || i == 0 {
-				t.Errorf("style %q: no glyph for %c (U+%04X)", f.style, r, r)
-			}
-		}
-		for _, r := range "Zoë Łukasiewicz Ольга Петренко" {
-			if i, _ := parsed.GlyphIndex(&buf, r); i == 0 && r != ' ' {
-				t.Errorf("lost the glyph for %c", r)
-			}
-		}
-		// ễ is ê with the tilde above the circumflex: taller than ê.
-		bounds := func(r rune) int {
-			i, _ := parsed.GlyphIndex(&buf, r)
-			b, _, err := parsed.GlyphBounds(&buf, i, 2048, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return int(-b.Min.Y)
-		}
-		if bounds('ễ') <= bounds('ê') {
-			t.Errorf("ễ is no taller than ê")
-		}
 	}
 }
 

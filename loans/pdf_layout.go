@@ -1,22 +1,26 @@
 package loans
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
-	"rsc.io/qr"
+	"github.com/jung-kurt/gofpdf"
 
 	"kitloan/internal/errs"
+	"kitloan/internal/paper"
+	"kitloan/labels"
 )
 
-// This file is a small layout engine for the printed papers (agreement, delivery note,
-// collection receipt). A paper is a list of blocks, each with a measured height and a
-// way to draw itself; the blocks are placed on pages first, so the page count is known
-// before anything is drawn ("Page 1 of 3"), and then drawn once for each copy. A row
-// of a table that starts a page brings the table's header with it; a heading never ends
-// a page.
+// This file lays out the printed papers (agreement, delivery note, collection receipt)
+// and draws them with gofpdf. A paper is a list of blocks, each with a measured height
+// and a way to draw itself; the blocks are placed on pages first and then drawn once for
+// each copy. Placing them first is what lets every copy number its own pages ("Page 1
+// of 3", twice over in an agreement), which gofpdf's AliasNbPages, counting the whole
+// file, cannot; it also lets a table's header go with a row that starts a page, and
+// keeps a heading from ending one.
 
 // Paper sizes.
 const (
@@ -34,6 +38,10 @@ func PaperSizes() []string { return []string{PaperA4, PaperLetter} }
 const (
 	mmPerPt = 25.4 / 72
 	margin  = 16.0 // left and right, in mm
+	// qrSide is the side of the loan's QR code in mm, quiet zone apart; qrQuiet is that
+	// zone, in modules, which the QR standard asks to be left light around a code.
+	qrSide  = 24.0
+	qrQuiet = 4
 )
 
 // Colours of the NHS identity guidelines: NHS Blue for the letterhead, near-black text,
@@ -58,15 +66,16 @@ type block struct {
 	repeat *block // a table row: a page it starts begins with this (the table's header)
 }
 
-// paper is a document being laid out, in millimetres from the top left of the page.
-type paper struct {
-	doc                      *pdfDoc
-	fonts                    *paperFontSet
+// printout is a paper being laid out, in millimetres from the top left of the page.
+type printout struct {
+	pdf                      *gofpdf.Fpdf
 	page                     pageSize
 	left, right, top, bottom float64 // the content area
 	title, ref               string  // for the letterhead and the running header
+	refLabel                 string  // what the letterhead calls ref: "Loan reference"
 	service                  Service
-	qr                       [][]bool // the QR code's modules, dark or light, without its quiet zone
+	qrSize                   int           // the QR code's side in modules; 0 for none
+	qr                       []labels.Rect // its dark modules
 	copies                   []paperCopy
 }
 
@@ -77,7 +86,7 @@ type paperCopy struct {
 	filled      bool
 }
 
-func newPaper(size, title, ref, qrURL string, svc Service, date time.Time, copies []paperCopy) (*paper, error) {
+func newPrintout(size, title, ref, qrURL string, svc Service, date time.Time, copies []paperCopy) (*printout, error) {
 	if size == "" {
 		size = PaperA4
 	}
@@ -85,53 +94,61 @@ func newPaper(size, title, ref, qrURL string, svc Service, date time.Time, copie
 	if !ok {
 		return nil, errs.Field("paper_size", "must be A4 or Letter")
 	}
-	p := &paper{page: ps, fonts: paperFonts(), left: margin, right: ps.w - margin, top: 14, bottom: ps.h - 20,
-		service: svc, copies: copies}
-	p.title, p.ref, p.service.Name = p.fonts.clean(title), p.fonts.clean(ref), p.fonts.clean(svc.Name)
+	p := &printout{page: ps, left: margin, right: ps.w - margin, top: 14, bottom: ps.h - 20, service: svc, copies: copies, refLabel: "Loan reference"}
+	p.title, p.ref, p.service.Name = paper.Clean(title), paper.Clean(ref), paper.Clean(svc.Name)
 	if qrURL != "" {
-		// Level M, as on the labels: about 15% of the code can be damaged and still scan.
-		code, err := qr.Encode(qrURL, qr.M)
-		if err != nil {
+		var err error
+		if p.qrSize, p.qr, err = labels.QRRects(qrURL); err != nil {
 			return nil, errs.Field("loan_url", "is too long for a QR code")
-		}
-		p.qr = make([][]bool, code.Size)
-		for y := range p.qr {
-			p.qr[y] = make([]bool, code.Size)
-			for x := range p.qr[y] {
-				p.qr[y][x] = code.Black(x, y)
-			}
 		}
 	}
 	if date.IsZero() {
 		date = time.Now()
 	}
-	p.doc = newPDFDoc(ps.w, ps.h, p.fonts, strings.TrimSpace(p.title+" "+p.ref), p.service.Name, date)
+	p.pdf = paper.NewPDF(ps.w, ps.h, strings.TrimSpace(p.title+" "+p.ref))
+	p.pdf.SetAuthor(p.service.Name, true)
+	p.pdf.SetCreationDate(date)
+	p.pdf.SetModificationDate(date)
 	return p, nil
 }
 
 func lineHeight(size float64) float64 { return size * mmPerPt * 1.35 }
 
-// text draws one line whose line box (lineHeight tall) has its top at y. s must be clean.
-func (p *paper) text(x, y float64, s string, bold bool, size float64, c rgb) {
-	p.doc.text(x, y+size*mmPerPt*1.02, s, bold, size, c)
+func (p *printout) setFont(bold bool, size float64) {
+	if bold {
+		p.pdf.SetFont(paper.Family, paper.Bold.Style, size)
+	} else {
+		p.pdf.SetFont(paper.Family, paper.Regular.Style, size)
+	}
 }
 
-func (p *paper) width(s string, bold bool, size float64) float64 { return p.doc.width(s, bold, size) }
+// text draws one line whose line box (lineHeight tall) has its top at y. s must be clean.
+func (p *printout) text(x, y float64, s string, bold bool, size float64, c rgb) {
+	p.setFont(bold, size)
+	p.pdf.SetTextColor(c.r, c.g, c.b)
+	p.pdf.Text(x, y+size*mmPerPt*1.02, s)
+}
 
-func (p *paper) textRight(xRight, y float64, s string, bold bool, size float64, c rgb) {
+// width is how wide s is, in mm, at size points. s must be clean.
+func (p *printout) width(s string, bold bool, size float64) float64 {
+	p.setFont(bold, size)
+	return p.pdf.GetStringWidth(s)
+}
+
+func (p *printout) textRight(xRight, y float64, s string, bold bool, size float64, c rgb) {
 	p.text(xRight-p.width(s, bold, size), y, s, bold, size, c)
 }
 
-func (p *paper) textCentre(xMid, y float64, s string, bold bool, size float64, c rgb) {
+func (p *printout) textCentre(xMid, y float64, s string, bold bool, size float64, c rgb) {
 	p.text(xMid-p.width(s, bold, size)/2, y, s, bold, size, c)
 }
 
 // lines cleans s and wraps it to width, keeping its own line breaks, in at most limit
 // lines (0: no limit); text beyond the last line is cut short with "…".
-func (p *paper) lines(s string, bold bool, size, width float64, limit int) []string {
+func (p *printout) lines(s string, bold bool, size, width float64, limit int) []string {
 	var out []string
 	for _, para := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		out = append(out, p.wrap(p.fonts.clean(para), bold, size, width)...)
+		out = append(out, p.wrap(paper.Clean(para), bold, size, width)...)
 	}
 	if limit > 0 && len(out) > limit {
 		last := []rune(out[limit-1])
@@ -145,7 +162,7 @@ func (p *paper) lines(s string, bold bool, size, width float64, limit int) []str
 
 // wrap breaks a clean line of text into lines at most width mm wide, between words where
 // it can, and within a word too long for a line of its own.
-func (p *paper) wrap(s string, bold bool, size, width float64) []string {
+func (p *printout) wrap(s string, bold bool, size, width float64) []string {
 	var out []string
 	line, lineW := "", 0.0
 	space := p.width(" ", bold, size)
@@ -179,40 +196,41 @@ func (p *paper) wrap(s string, bold bool, size, width float64) []string {
 	return out
 }
 
-func (p *paper) rule(x1, x2, y, w float64, c rgb) { p.doc.line(x1, y, x2, y, w, c) }
-
-func (p *paper) box(x, y, w, h float64, fill *rgb, stroke *rgb, lw float64) {
-	p.doc.rect(x, y, w, h, fill, stroke, lw)
+func (p *printout) rule(x1, x2, y, w float64, c rgb) {
+	p.pdf.SetDrawColor(c.r, c.g, c.b)
+	p.pdf.SetLineWidth(w)
+	p.pdf.Line(x1, y, x2, y)
 }
 
-// drawQR draws the loan's QR code as vector rectangles, one horizontal run of dark modules
-// each, filled as one path so that no hairline seams show between them when printed.
-// The page around it is left white for its quiet zone.
-func (p *paper) drawQR(x, y, size float64) {
-	n := len(p.qr)
-	if n == 0 {
-		return
+// box draws a rectangle filled with fill and outlined in stroke, lw mm wide; either may
+// be nil.
+func (p *printout) box(x, y, w, h float64, fill *rgb, stroke *rgb, lw float64) {
+	style := ""
+	if fill != nil {
+		p.pdf.SetFillColor(fill.r, fill.g, fill.b)
+		style = "F"
 	}
-	m := size / float64(n)
-	var rects [][4]float64
-	for row, dark := range p.qr {
-		for col := 0; col < n; {
-			if !dark[col] {
-				col++
-				continue
-			}
-			start := col
-			for col < n && dark[col] {
-				col++
-			}
-			rects = append(rects, [4]float64{x + float64(start)*m, y + float64(row)*m, float64(col-start) * m, m})
-		}
+	if stroke != nil {
+		p.pdf.SetDrawColor(stroke.r, stroke.g, stroke.b)
+		p.pdf.SetLineWidth(lw)
+		style += "D"
 	}
-	p.doc.fillRects(rects, rgb{0, 0, 0})
+	p.pdf.Rect(x, y, w, h, style)
+}
+
+// drawQR draws the loan's QR code, qrSide mm square with its top left corner at (x, y),
+// as vector rectangles of dark modules (labels merges them, which keeps the file small
+// and the seams between them few). The caller leaves the quiet zone around it white.
+func (p *printout) drawQR(x, y float64) {
+	m := qrSide / float64(p.qrSize)
+	p.pdf.SetFillColor(0, 0, 0)
+	for _, r := range p.qr {
+		p.pdf.Rect(x+float64(r.X)*m, y+float64(r.Y)*m, float64(r.W)*m, float64(r.H)*m, "F")
+	}
 }
 
 // letterhead draws the top of a copy's first page and returns where the content starts.
-func (p *paper) letterhead(c paperCopy, draw bool) float64 {
+func (p *printout) letterhead(c paperCopy, draw bool) float64 {
 	y := p.top
 	const badgeW = 50.0
 	textW := p.right - p.left - badgeW - 8
@@ -250,32 +268,35 @@ func (p *paper) letterhead(c paperCopy, draw bool) float64 {
 		p.rule(p.left, p.right, y, 0.8, nhsBlue)
 	}
 	y += 5
-	qrSize := 0.0
-	if len(p.qr) > 0 {
-		qrSize = 24
+	// The code sits at the right margin beside the title, with its quiet zone clear of
+	// them and of the caption below it. The rule is 5 mm above it, which is more than the
+	// four modules of even the smallest code (21 modules: 4.6 mm).
+	qrBottom := y
+	if p.qrSize > 0 {
+		quiet := qrQuiet * qrSide / float64(p.qrSize)
+		qrBottom = y + qrSide + quiet
 		if draw {
-			p.drawQR(p.right-qrSize, y, qrSize)
-			p.textCentre(p.right-qrSize/2, y+qrSize+1, "Scan to open this loan", false, 7, secondary)
+			p.drawQR(p.right-qrSide, y)
+			p.textCentre(p.right-qrSide/2, qrBottom, "Scan to open this loan", false, 7, secondary)
 		}
+		qrBottom += lineHeight(7)
 	}
-	top := y
 	if draw {
 		p.text(p.left, y, p.title, true, 20, textColor)
 	}
 	y += lineHeight(20) + 1
 	if p.ref != "" {
 		if draw {
-			p.text(p.left, y, "Loan reference", false, 9, secondary)
-			p.text(p.left+p.width("Loan reference", false, 9)+3, y-0.9, p.ref, true, 12, textColor)
+			p.text(p.left, y, p.refLabel, false, 9, secondary)
+			p.text(p.left+p.width(p.refLabel, false, 9)+3, y-0.9, p.ref, true, 12, textColor)
 		}
 		y += lineHeight(12)
 	}
-	y = max(y, top+qrSize+1+lineHeight(7))
-	return y + 4
+	return max(y, qrBottom) + 4
 }
 
 // runningHead draws the top of a copy's later pages and returns where the content starts.
-func (p *paper) runningHead(c paperCopy, draw bool) float64 {
+func (p *printout) runningHead(c paperCopy, draw bool) float64 {
 	y := p.top
 	if draw {
 		left := p.service.Name + "  ·  " + p.title
@@ -291,7 +312,7 @@ func (p *paper) runningHead(c paperCopy, draw bool) float64 {
 	return y + lineHeight(8.5) + 6
 }
 
-func (p *paper) footer(c paperCopy, page, pages int) {
+func (p *printout) footer(c paperCopy, page, pages int) {
 	y := p.page.h - 15
 	p.rule(p.left, p.right, y, 0.3, ruleGrey)
 	left := p.title
@@ -312,7 +333,7 @@ type placed struct {
 
 // paginate places the blocks on pages: firstTop and laterTop are where the content of a
 // copy's first and later pages starts.
-func (p *paper) paginate(blocks []*block, firstTop, laterTop float64) [][]placed {
+func (p *printout) paginate(blocks []*block, firstTop, laterTop float64) [][]placed {
 	pages := [][]placed{nil}
 	y := firstTop
 	for i, b := range blocks {
@@ -336,30 +357,35 @@ func (p *paper) paginate(blocks []*block, firstTop, laterTop float64) [][]placed
 }
 
 // write lays the blocks out and writes every copy to w.
-func (p *paper) write(w io.Writer, blocks []*block) error {
-	pages := p.paginate(blocks, p.letterhead(paperCopy{}, false), p.runningHead(paperCopy{}, false))
+func (p *printout) write(w io.Writer, blocks []*block) error {
 	for _, c := range p.copies {
-		for i, pg := range pages {
-			p.doc.addPage()
-			if i == 0 {
-				p.letterhead(c, true)
-			} else {
-				p.runningHead(c, true)
-			}
-			for _, pl := range pg {
-				pl.b.draw(pl.y)
-			}
-			p.footer(c, i+1, len(pages))
-		}
+		p.drawCopy(c, blocks)
 	}
-	return p.doc.output(w)
+	return p.pdf.Output(w)
+}
+
+// drawCopy lays out and draws one copy of the blocks, its pages numbered on their own.
+func (p *printout) drawCopy(c paperCopy, blocks []*block) {
+	pages := p.paginate(blocks, p.letterhead(paperCopy{}, false), p.runningHead(paperCopy{}, false))
+	for i, pg := range pages {
+		p.pdf.AddPage()
+		if i == 0 {
+			p.letterhead(c, true)
+		} else {
+			p.runningHead(c, true)
+		}
+		for _, pl := range pg {
+			pl.b.draw(pl.y)
+		}
+		p.footer(c, i+1, len(pages))
+	}
 }
 
 // Blocks.
 
 // heading is a section heading.
-func (p *paper) heading(s string) *block {
-	s = p.fonts.clean(s)
+func (p *printout) heading(s string) *block {
+	s = paper.Clean(s)
 	return &block{h: 5 + lineHeight(12.5) + 1.5, keep: true, draw: func(y float64) {
 		p.text(p.left, y+5, s, true, 12.5, textColor)
 	}}
@@ -367,7 +393,7 @@ func (p *paper) heading(s string) *block {
 
 // paragraph is wrapped text, one block a line so that it flows across pages; indent
 // and bullet make a bulleted list item.
-func (p *paper) paragraph(s string, bold bool, size, before, indent float64, bullet bool) []*block {
+func (p *printout) paragraph(s string, bold bool, size, before, indent float64, bullet bool) []*block {
 	x := p.left + indent
 	if bullet {
 		x += 4.5
@@ -391,7 +417,7 @@ func (p *paper) paragraph(s string, bold bool, size, before, indent float64, bul
 }
 
 // summaryRow is a label and its value, as in the NHS summary list.
-func (p *paper) summaryRow(label, value string) *block {
+func (p *printout) summaryRow(label, value string) *block {
 	const labelW, pad, size = 52.0, 1.7, 10.0
 	ls := p.lines(label, true, size, labelW-4, 2)
 	vs := p.lines(value, false, size, p.right-p.left-labelW, 6)
@@ -411,7 +437,7 @@ func (p *paper) summaryRow(label, value string) *block {
 }
 
 // summary is a list of labels and values.
-func (p *paper) summary(rows [][2]string) []*block {
+func (p *printout) summary(rows [][2]string) []*block {
 	out := make([]*block, len(rows))
 	for i, r := range rows {
 		out[i] = p.summaryRow(r[0], r[1])
@@ -428,7 +454,7 @@ type column struct {
 }
 
 // table is a table with a shaded header row, repeated on every page the table reaches.
-func (p *paper) table(cols []column, rows [][]string) []*block {
+func (p *printout) table(cols []column, rows [][]string) []*block {
 	const size, pad, padX = 9.5, 1.6, 1.8
 	flex := p.right - p.left
 	for _, c := range cols {
@@ -492,7 +518,7 @@ func (p *paper) table(cols []column, rows [][]string) []*block {
 type signField struct {
 	label, value string
 	tall         bool   // the signature itself
-	image        int    // a signature image (from paper.image) to draw in a tall field
+	image        string // the name of a signature image (printout.image) to draw in a tall field
 	note         string // a note in a tall field with no image
 }
 
@@ -503,7 +529,7 @@ type signBox struct {
 }
 
 // signatures draws the signature boxes side by side, kept together on one page.
-func (p *paper) signatures(boxes []signBox) *block {
+func (p *printout) signatures(boxes []signBox) *block {
 	const gapX, pad = 6.0, 3.5
 	w := (p.right - p.left - gapX*float64(len(boxes)-1)) / float64(len(boxes))
 	type laid struct {
@@ -530,7 +556,7 @@ func (p *paper) signatures(boxes []signBox) *block {
 			x := p.left + float64(i)*(w+gapX)
 			p.box(x, y, w, h, nil, &textColor, 0.35)
 			yy := y + pad
-			p.text(x+pad, yy, p.fonts.clean(b.title), true, 11, textColor)
+			p.text(x+pad, yy, paper.Clean(b.title), true, 11, textColor)
 			yy += lineHeight(11) + 1
 			for _, l := range lay[i].statement {
 				p.text(x+pad, yy, l, false, 8.5, textColor)
@@ -538,18 +564,18 @@ func (p *paper) signatures(boxes []signBox) *block {
 			}
 			yy++
 			for _, f := range b.fields {
-				p.text(x+pad, yy, p.fonts.clean(f.label), false, 8, secondary)
+				p.text(x+pad, yy, paper.Clean(f.label), false, 8, secondary)
 				yy += lineHeight(8)
 				lineY := yy + 7
 				if f.tall {
 					lineY += 10
 				}
 				switch {
-				case f.image != 0:
-					img := p.doc.images[f.image-1]
-					iw, ih := float64(img.w), float64(img.h)
+				case f.image != "":
+					img := p.pdf.GetImageInfo(f.image)
+					iw, ih := img.Width(), img.Height()
 					scale := min((w-2*pad)/iw, (lineY-yy-0.5)/ih)
-					p.doc.image(f.image, x+pad, lineY-0.5-ih*scale, iw*scale, ih*scale)
+					p.pdf.ImageOptions(f.image, x+pad, lineY-0.5-ih*scale, iw*scale, ih*scale, false, gofpdf.ImageOptions{}, 0, "")
 				case f.note != "":
 					for j, l := range p.lines(f.note, false, 8, w-2*pad, 2) {
 						p.text(x+pad, yy+3+float64(j)*lineHeight(8), l, false, 8, secondary)
@@ -567,11 +593,11 @@ func (p *paper) signatures(boxes []signBox) *block {
 	}}
 }
 
-// image adds a PNG for drawing and returns its number.
-func (p *paper) image(png []byte) (int, error) {
-	n, _, _, err := p.doc.addImage(png)
-	if err != nil {
-		return 0, errs.Field("signature", "is not a PNG image that can be printed")
+// image adds a PNG, under name, for a signField to draw.
+func (p *printout) image(name string, png []byte) error {
+	p.pdf.RegisterImageOptionsReader(name, gofpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+	if p.pdf.Err() {
+		return errs.Field("signature", "is not a PNG image that can be printed")
 	}
-	return n, nil
+	return nil
 }

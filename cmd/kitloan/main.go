@@ -30,6 +30,8 @@ Commands:
   token create EMAIL [--name LABEL]
   backup PATH [--db PATH]
   demo --items N [--db PATH]   (fills an empty database with a generated dataset)
+  export FILE.zip [--db PATH]   (the whole service: a zip of CSVs with a manifest)
+  import products|items FILE.csv [--dry-run] [--db PATH]   (lists every bad row; imports nothing while any is bad)
 
 Every command that uses the database takes --db PATH and reads KITLOAN_DB.`
 
@@ -55,6 +57,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runBackup(ctx, rest, getenv, stdout)
 	case "demo":
 		return runDemo(ctx, rest, getenv, stdout)
+	case "export":
+		return runExport(ctx, rest, getenv, stdout)
+	case "import":
+		return runImport(ctx, rest, getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

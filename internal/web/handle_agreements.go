@@ -51,7 +51,7 @@ func (s *Server) agreementPaper(c *gin.Context, id int64) (loans.Agreement, loan
 		return loans.Agreement{}, rec, err
 	}
 	return loans.Agreement{
-		Service:   loans.Service{Name: svc.ServiceName, Address: svc.ServiceAddress, Phone: svc.ServicePhone, Email: svc.ServiceEmail},
+		Service:   letterhead(svc),
 		Loan:      l,
 		Terms:     svc.AgreementTerms,
 		PaperSize: paperSize(svc),
@@ -59,6 +59,11 @@ func (s *Server) agreementPaper(c *gin.Context, id int64) (loans.Agreement, loan
 		Signature: rec.Signature(),
 		Date:      s.DB.Now(),
 	}, rec, nil
+}
+
+// letterhead is the service as its printed papers show it.
+func letterhead(svc settings.Settings) loans.Service {
+	return loans.Service{Name: svc.ServiceName, Address: svc.ServiceAddress, Phone: svc.ServicePhone, Email: svc.ServiceEmail}
 }
 
 // paperSize reads the paper_size setting, forgiving its case; anything else prints on A4.

@@ -29,7 +29,9 @@ func (s *Server) handleChildList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	data := gin.H{"Children": children, "Filter": f, "Filtered": f.Query != "" || f.TherapistID != 0,
+	// Issuing from an item's page: the list picks the child to issue that item to.
+	issue := inventory.NormalizeTag(c.Query("issue"))
+	data := gin.H{"Children": children, "Filter": f, "Filtered": f.Query != "" || f.TherapistID != 0, "Issue": issue,
 		"Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}}
 	if u.Role != accounts.Therapist {
 		therapists, err := s.Accounts.Users(ctx, accounts.Therapist)

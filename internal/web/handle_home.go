@@ -32,5 +32,15 @@ func (s *Server) handleHome(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "home", gin.H{"Counts": cards, "LoanCards": loanCards})
+	maintenanceCards, err := s.maintenanceCards(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	reportCards, err := s.homeReports(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "home", gin.H{"Counts": cards, "LoanCards": loanCards, "MaintenanceCards": maintenanceCards, "Reports": reportCards})
 }

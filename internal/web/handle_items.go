@@ -101,6 +101,8 @@ type itemAction struct {
 	Action         inventory.Action
 	Label, Confirm string
 	Main, Warning  bool
+	// Link, when set, makes the button a link to a page of its own under the item's address.
+	Link string
 }
 
 // itemActionButtons says how each manual action reads on a button.
@@ -110,7 +112,7 @@ var itemActionButtons = map[inventory.Action]itemAction{
 	inventory.SendToRepair:    {Label: "Send for service or repair"},
 	inventory.Repaired:        {Label: "Repaired: make available", Main: true},
 	inventory.ClearQuarantine: {Label: "Release from quarantine"},
-	inventory.Retire:          {Label: "Retire this item", Warning: true, Confirm: "Retire this item? It will never be lent again."},
+	inventory.Retire:          {Label: "Retire this item", Warning: true, Link: "retire"},
 }
 
 // actionsFor lists the buttons the item's status allows.
@@ -153,8 +155,13 @@ func (s *Server) renderItem(c *gin.Context, it inventory.Item) {
 		s.fail(c, err)
 		return
 	}
+	records, err := s.Inventory.Maintenance(c.Request.Context(), it.Tag)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.render(c, http.StatusOK, "item_show", gin.H{"Item": it, "History": history, "Actions": actionsFor(it.Status), "Holder": holder,
-		"Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}})
+		"Maintenance": maintenanceRows(records), "Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}})
 }
 
 func updateOf(it inventory.Item) inventory.ItemUpdate {
@@ -208,6 +215,11 @@ func (s *Server) handleItemAct(c *gin.Context) {
 	var f actForm
 	if err := bindForm(c, &f); err != nil {
 		s.fail(c, err)
+		return
+	}
+	if inventory.Action(f.Action) == inventory.Retire && f.Note == "" {
+		// Retiring needs a reason, asked for on a page of its own.
+		c.Redirect(http.StatusSeeOther, "/items/"+url.PathEscape(inventory.NormalizeTag(c.Param("tag")))+"/retire")
 		return
 	}
 	it, err := s.Inventory.Act(c.Request.Context(), c.Param("tag"), inventory.Action(f.Action), f.Note)

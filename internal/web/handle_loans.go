@@ -142,6 +142,9 @@ func (s *Server) handleLoanNew(c *gin.Context) {
 		form.Tags = strings.Join(req.Allocated, "\n")
 		form.Location, form.Address = req.DeliverTo, req.DeliveryAddress
 	}
+	if tag := inventory.NormalizeTag(c.Query("tag")); tag != "" && form.Tags == "" {
+		form.Tags = tag
+	}
 	if form.Location == loans.Home && len(child.Carers) > 0 {
 		form.Recipient, form.RecipientRelationship = child.Carers[0].Name, child.Carers[0].Relationship
 	}

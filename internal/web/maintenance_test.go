@@ -2,9 +2,14 @@ package web_test
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"kitloan/internal/testtools"
 )
 
 func day(offset int) string { return time.Now().AddDate(0, 0, offset).Format("2006-01-02") }
@@ -169,4 +174,41 @@ func TestRecallQuarantinesStoreAndListsLoans(t *testing.T) {
 	}
 	w.must(t, w.store, "POST", "/api/v1/recalls", map[string]any{"product_id": 999, "reference": "X", "action": "Y"}, 422)
 	w.must(t, w.store, "POST", "/api/v1/recalls", map[string]any{"product_id": w.chair, "action": "Y"}, 422)
+}
+
+// TestRecallLettersForFamilies prints the recall letters and reads them back: one letter
+// for the family holding the recalled chair, in plain English with the phone number.
+func TestRecallLettersForFamilies(t *testing.T) {
+	pdftotext := testtools.Require(t, "pdftotext")
+	w := newWorld(t, 3)
+	w.env.Server.Settings.Set(t.Context(), map[string]string{"service_phone": "0300 123 4567"})
+	zoe := w.child(t, w.ot, "Zoë Łukasiewicz-Nguyễn")
+	w.must(t, w.store, "POST", "/api/v1/loans", map[string]any{"child_id": zoe, "tags": []string{w.tags[0], w.tags[1]}, "location": "home", "recipient": "Ольга Петренко"}, 201)
+	id := w.must(t, w.store, "POST", "/api/v1/recalls", map[string]any{"product_id": w.chair, "reference": "FSN 2026-114",
+		"action": "The seat bolts can work loose. Do not let the child sit in the chair."}, 201)["id"]
+	r := w.env.API(w.store, "GET", fmt.Sprintf("/api/v1/recalls/%v/letters.pdf", id), nil)
+	if r.Status != 200 || r.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("letters: %d %.200s", r.Status, r.Body)
+	}
+	pdf := filepath.Join(t.TempDir(), "letters.pdf")
+	os.WriteFile(pdf, []byte(r.Body), 0o600)
+	out, err := exec.Command(pdftotext, "-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(out)), " ")
+	for _, want := range []string{"Important: please stop using", "Zoë Łukasiewicz-Nguyễn", "Ольга Петренко", w.tags[0] + ", " + w.tags[1],
+		"What is wrong", "The seat bolts can work loose", "What to do now", "Who will contact you", "0300 123 4567", "FSN 2026-114", "Page 1 of 1"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the letter lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Count(text, "Dear ") != 1 {
+		t.Errorf("want one letter for the one family: %s", text)
+	}
+	// A recall with nothing on loan has no one to write to.
+	hoist := w.must(t, w.store, "POST", "/api/v1/products", map[string]any{"name": "Hoist", "category": "Mobility", "kind": "returnable"}, 201)["id"]
+	w.must(t, w.store, "POST", "/api/v1/items", map[string]any{"product_id": hoist}, 201)
+	id2 := w.must(t, w.store, "POST", "/api/v1/recalls", map[string]any{"product_id": hoist, "reference": "FSN-2", "action": "Check it."}, 201)["id"]
+	w.must(t, w.store, "GET", fmt.Sprintf("/api/v1/recalls/%v/letters.pdf", id2), nil, 422)
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kitloan/internal/accounts"
+	"kitloan/reports"
 	"kitloan/templates"
 )
 
@@ -25,7 +26,7 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/healthz", public, s.handleHealth)
 	s.route(http.MethodGet, "/login", public, s.handleLoginForm)
 	s.route(http.MethodPost, "/login", public, s.handleLogin)
-	s.route(http.MethodGet, "/t/:tag", public, s.handleScanLabel)
+	s.engine.GET("/t/:tag", s.limitPublicScans, s.handleScanLabel)
 	s.engine.StaticFS("/static", http.FS(templates.Static()))
 
 	// Pages.
@@ -90,6 +91,42 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/items/:tag/label.png", staff, s.handleItemLabelPNG)
 	s.route(http.MethodGet, "/scan/camera", catalogue, s.handleScanCamera)
 
+	// Maintenance and recalls (pages).
+	s.route(http.MethodGet, "/maintenance", staff, s.handleMaintenanceQueues)
+	s.route(http.MethodGet, "/items/:tag/maintenance/new", staff, s.handleMaintenanceNew)
+	s.route(http.MethodPost, "/items/:tag/maintenance", staff, s.handleMaintenanceCreate)
+	s.route(http.MethodGet, "/items/:tag/retire", staff, s.handleItemRetireForm)
+	s.route(http.MethodPost, "/items/:tag/retire", staff, s.handleItemRetire)
+	s.route(http.MethodGet, "/recalls", staff, s.handleRecallList)
+	s.route(http.MethodGet, "/recalls/new", staff, s.handleRecallNew)
+	s.route(http.MethodPost, "/recalls", staff, s.handleRecallCreate)
+	s.route(http.MethodGet, "/recalls/:id", staff, s.handleRecallShow)
+	s.route(http.MethodPost, "/recalls/:id/done", staff, s.handleRecallActionDone)
+	s.route(http.MethodPost, "/recalls/:id/close", staff, s.handleRecallClose)
+	s.route(http.MethodGet, "/recalls/:id/letters.pdf", staff, s.handleRecallLetters)
+
+	// Reports, exports and imports. Figures for managers, admins and the store; exports for
+	// every role, those naming children scoped by the store (a therapist gets their own
+	// children, a viewer none); the whole service for admins; imports for the store.
+	s.route(http.MethodGet, "/reports", reporting, s.handleReports)
+	s.route(http.MethodGet, "/exports", everyone, s.handleExportsPage)
+	s.route(http.MethodGet, "/exports/items.csv", everyone, s.handleExport(reports.ExportItems))
+	s.route(http.MethodGet, "/exports/products.csv", everyone, s.handleExport(reports.ExportProducts))
+	s.route(http.MethodGet, "/exports/loans.csv", caseload, s.handleExport(reports.ExportLoans))
+	s.route(http.MethodGet, "/exports/children.csv", caseload, s.handleExport(reports.ExportChildren))
+	s.route(http.MethodGet, "/exports/maintenance.csv", everyone, s.handleExport(reports.ExportMaintenance))
+	s.route(http.MethodGet, "/exports/all.zip", adminsOnly, s.handleExportAll)
+	s.route(http.MethodGet, "/imports", staff, s.handleImportForm)
+	s.route(http.MethodPost, "/imports", staff, s.handleImport)
+	s.allowBody(http.MethodPost, "/imports", importBodyLimit)
+	s.route(http.MethodGet, "/api/v1/reports", reporting, s.handleAPIReports)
+	s.route(http.MethodGet, "/api/v1/exports/items.csv", everyone, s.handleExport(reports.ExportItems))
+	s.route(http.MethodGet, "/api/v1/exports/products.csv", everyone, s.handleExport(reports.ExportProducts))
+	s.route(http.MethodGet, "/api/v1/exports/loans.csv", caseload, s.handleExport(reports.ExportLoans))
+	s.route(http.MethodGet, "/api/v1/exports/children.csv", caseload, s.handleExport(reports.ExportChildren))
+	s.route(http.MethodGet, "/api/v1/exports/maintenance.csv", everyone, s.handleExport(reports.ExportMaintenance))
+	s.route(http.MethodGet, "/api/v1/exports/all.zip", adminsOnly, s.handleExportAll)
+
 	// JSON API.
 	s.route(http.MethodGet, "/api/v1/categories", catalogue, s.handleAPICategoryList)
 	s.route(http.MethodGet, "/api/v1/labels.pdf", staff, s.handleLabelsPDF)
@@ -139,6 +176,7 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/api/v1/recalls/:id", staff, s.handleAPIRecallShow)
 	s.route(http.MethodPost, "/api/v1/recalls/:id/done", staff, s.handleAPIRecallActionDone)
 	s.route(http.MethodPost, "/api/v1/recalls/:id/close", staff, s.handleAPIRecallClose)
+	s.route(http.MethodGet, "/api/v1/recalls/:id/letters.pdf", staff, s.handleRecallLetters)
 
 	// Loan agreements. Staff print and record; a therapist may download the agreement of
 	// their own children's loans (the loans store scopes every loan by user). The forms

@@ -130,3 +130,49 @@ func TestLabelSheetDownloadScans(t *testing.T) {
 		t.Fatalf("label.png: %v", err)
 	}
 }
+
+// TestIssueFromTheItemPage follows the item page's "Issue to a child" through the child
+// list to the loan form with the tag filled in.
+func TestIssueFromTheItemPage(t *testing.T) {
+	w := newWorld(t, 1)
+	w.child(t, w.ot, "Zoë Adams")
+	b := w.env.Browser()
+	b.Login("store@test", webtest.Password)
+	if r := b.Get("/t/" + w.tags[0]); !strings.Contains(r.Body, `href="/children?issue=`+w.tags[0]+`"`) {
+		t.Fatalf("the item page has no issue action: %.300s", r.Body)
+	}
+	r := b.Get("/children?issue=" + strings.ToLower(w.tags[0]))
+	if !strings.Contains(r.Body, "Issue "+w.tags[0]+" to Zoë") {
+		t.Fatalf("the child list does not offer the issue: %.500s", r.Body)
+	}
+	r = b.Get("/loans/new?child_id=1&tag=" + w.tags[0])
+	if !strings.Contains(r.Body, w.tags[0]+"</textarea>") {
+		t.Fatalf("the loan form does not have the tag: %.800s", r.Body)
+	}
+}
+
+// TestPublicScanPageIsRateLimited: an address opening scan pages without a session faster
+// than a person would is slowed with 429; a signed-in user is not.
+func TestPublicScanPageIsRateLimited(t *testing.T) {
+	w := newWorld(t, 1)
+	public := w.env.Browser()
+	limited := 0
+	for range 40 {
+		if r := public.Get("/t/" + w.tags[0]); r.Status == http.StatusTooManyRequests {
+			limited++
+			if !strings.Contains(r.Body, "Wait a few seconds") || r.Header.Get("Retry-After") == "" {
+				t.Fatalf("429 page: %.300s", r.Body)
+			}
+		}
+	}
+	if limited < 15 {
+		t.Fatalf("%d of 40 quick scans were limited, want at least 15", limited)
+	}
+	staff := w.env.Browser()
+	staff.Login("store@test", webtest.Password)
+	for range 40 {
+		if r := staff.Get("/t/" + w.tags[0]); r.Status != http.StatusOK {
+			t.Fatalf("signed-in scan: %d", r.Status)
+		}
+	}
+}

@@ -34,6 +34,8 @@ type Server struct {
 	engine   *gin.Engine
 	pages    map[string]*template.Template
 	throttle *throttle
+	// scanLimiter slows anyone opening public scan pages faster than a person would.
+	scanLimiter *ipLimiter
 	// access records who may use each route, by "METHOD /path"; routes without an entry are public.
 	access map[string][]string
 	// bodyLimits holds the routes allowed bodies larger than MaxBodyBytes, by "METHOD /path".
@@ -49,15 +51,16 @@ func init() {
 // New builds the server and its routes. Templates are parsed here, once.
 func New(d *db.DB, log *slog.Logger) (*Server, error) {
 	s := &Server{
-		DB:         d,
-		Inventory:  inventory.NewStore(d),
-		Loans:      loans.NewStore(d),
-		Accounts:   accounts.NewStore(d),
-		Settings:   settings.NewStore(d),
-		Log:        log,
-		throttle:   newThrottle(),
-		access:     map[string][]string{},
-		bodyLimits: map[string]bodyLimit{},
+		DB:          d,
+		Inventory:   inventory.NewStore(d),
+		Loans:       loans.NewStore(d),
+		Accounts:    accounts.NewStore(d),
+		Settings:    settings.NewStore(d),
+		Log:         log,
+		throttle:    newThrottle(),
+		scanLimiter: newIPLimiter(),
+		access:      map[string][]string{},
+		bodyLimits:  map[string]bodyLimit{},
 	}
 	pages, err := templates.Parse(s.funcs())
 	if err != nil {

@@ -1,0 +1,724 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"kitloan/internal/db"
+	"kitloan/internal/errs"
+	"kitloan/inventory"
+	"kitloan/loans"
+)
+
+// The pages of issue 6: the after-return queues and the service-due lists, recording
+// maintenance on an item, retiring an item with a reason, and recalls.
+
+// maxQueueRows is how many rows each list of the maintenance page shows; the page says
+// how many more there are. A big store can have thousands of items due.
+const maxQueueRows = 200
+
+// choice is one radio button of a form: its value, its label and a hint.
+type choice struct{ Value, Label, Hint string }
+
+// maintenanceKinds are the kinds of maintenance, as the form offers them.
+var maintenanceKinds = []choice{
+	{inventory.Decontamination, "Cleaning (decontamination)", "After a return, before the inspection."},
+	{inventory.Inspection, "Inspection", "Against the checklist. A returned item that passes is available again."},
+	{inventory.Service, "Service", "A passing service sets the next service date."},
+	{inventory.LOLER, "LOLER thorough examination", "Lifting equipment: hoists, slings, lifting seats."},
+	{inventory.Electrical, "Electrical test", "Portable appliance test of powered equipment."},
+	{inventory.Repair, "Repair", "For an item in repair: say what was fitted and what it cost."},
+}
+
+var maintenanceOutcomes = []choice{
+	{inventory.Pass, "Pass", "Safe to lend."},
+	{inventory.Fail, "Fail", "Mark the fault on the checklist, or say what it is in the notes. An item in the store goes into repair."},
+	{inventory.RepairDone, "Repaired", "For a repair that is finished: the item is available again."},
+}
+
+// kindName is how a kind of maintenance reads in a sentence: "cleaning", "LOLER thorough examination".
+func kindName(kind string) string {
+	switch kind {
+	case inventory.Decontamination:
+		return "cleaning"
+	case inventory.LOLER:
+		return "LOLER thorough examination"
+	case inventory.Electrical:
+		return "electrical test"
+	}
+	return kind
+}
+
+// maintenanceRow is one maintenance record as the item page shows it.
+type maintenanceRow struct{ inventory.MaintenanceRecord }
+
+// KindLabel is what was done, in words.
+func (m maintenanceRow) KindLabel() string {
+	for _, k := range maintenanceKinds {
+		if k.Value == m.Kind {
+			return k.Label
+		}
+	}
+	return m.Kind
+}
+
+// OutcomeLabel is the outcome in words.
+func (m maintenanceRow) OutcomeLabel() string {
+	switch m.Outcome {
+	case inventory.Pass:
+		return "Passed"
+	case inventory.Fail:
+		return "Failed"
+	case inventory.RepairDone:
+		return "Repaired"
+	}
+	return m.Outcome
+}
+
+// Failed reports whether the outcome was a failure.
+func (m maintenanceRow) Failed() bool { return m.Outcome == inventory.Fail }
+
+// Faults lists the checklist points marked as a fault, in order.
+func (m maintenanceRow) Faults() []string {
+	var out []string
+	for p, v := range m.Checklist {
+		if v == "fault" {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Checked says how many checklist points were marked, and how many were ok.
+func (m maintenanceRow) Checked() string {
+	if len(m.Checklist) == 0 {
+		return ""
+	}
+	ok := len(m.Checklist) - len(m.Faults())
+	return strconv.Itoa(ok) + " of " + strconv.Itoa(len(m.Checklist)) + " checklist points ok"
+}
+
+// Cost is the cost in pounds, or "".
+func (m maintenanceRow) Cost() string {
+	if m.CostPence == nil {
+		return ""
+	}
+	return pounds(*m.CostPence)
+}
+
+func pounds(p int) string {
+	return "£" + thousands(p/100) + "." + strconv.Itoa(p%100/10) + strconv.Itoa(p%10)
+}
+
+func maintenanceRows(records []inventory.MaintenanceRecord) []maintenanceRow {
+	out := make([]maintenanceRow, len(records))
+	for i, r := range records {
+		out[i] = maintenanceRow{r}
+	}
+	return out
+}
+
+// rowsShown is the first rows of a list and how many there are in all.
+type rowsShown[T any] struct {
+	Rows  []T
+	Total int
+}
+
+// More reports whether the list has more rows than are shown.
+func (r rowsShown[T]) More() bool { return r.Total > len(r.Rows) }
+
+func firstRows[T any](xs []T) rowsShown[T] {
+	return rowsShown[T]{Rows: xs[:min(len(xs), maxQueueRows)], Total: len(xs)}
+}
+
+// dueRow is an item due for service, with where it is when it is on loan.
+type dueRow struct{ inventory.DueItem }
+
+// Where says where the item on loan lives.
+func (d dueRow) Where() string {
+	if d.Holder == nil {
+		return ""
+	}
+	return loans.PlaceLabel(d.Holder.Location)
+}
+
+// LoanReference is the reference of the loan the item is on.
+func (d dueRow) LoanReference() string { return loanReference(d.Holder) }
+
+// loanReference is a loan's reference as the loans pages show it ("L-000012").
+func loanReference(h *inventory.Holder) string {
+	if h == nil {
+		return ""
+	}
+	return fmt.Sprintf("L-%06d", h.LoanID)
+}
+
+// afterReturnTable is one of the after-return queues, with the button each row gets.
+type afterReturnTable struct {
+	List         rowsShown[inventory.Item]
+	Kind, Button string
+}
+
+func (s *Server) handleMaintenanceQueues(c *gin.Context) {
+	ctx := c.Request.Context()
+	cleaning, inspection, err := s.Inventory.AfterReturn(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	inStore, onLoan, err := s.Inventory.ServiceDue(ctx, 30)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	today := s.DB.Now().Format(db.DateLayout)
+	split := func(items []inventory.DueItem) (overdue, soon []dueRow) {
+		for _, d := range items {
+			if d.ServiceOverdue(today) {
+				overdue = append(overdue, dueRow{d})
+			} else {
+				soon = append(soon, dueRow{d})
+			}
+		}
+		return overdue, soon
+	}
+	overdueStore, dueStore := split(inStore)
+	overdueLoan, dueLoan := split(onLoan)
+	s.render(c, http.StatusOK, "maintenance", gin.H{
+		"Cleaning":     afterReturnTable{firstRows(cleaning), inventory.Decontamination, "Record cleaning"},
+		"Inspection":   afterReturnTable{firstRows(inspection), inventory.Inspection, "Inspect"},
+		"OverdueStore": firstRows(overdueStore), "OverdueLoan": firstRows(overdueLoan),
+		"DueStore": firstRows(dueStore), "DueLoan": firstRows(dueLoan),
+		"Overdue": len(overdueStore) + len(overdueLoan), "Due": len(dueStore) + len(dueLoan),
+		"Until": s.DB.Now().AddDate(0, 0, 30).Format(db.DateLayout),
+	})
+}
+
+// maintenanceForm is the record-maintenance form as posted. The checklist comes as
+// checklist[<point>]=ok|fault, read apart from the rest.
+type maintenanceForm struct {
+	Kind        string `form:"kind"`
+	Outcome     string `form:"outcome"`
+	PerformedOn string `form:"date_performed"`
+	Notes       string `form:"notes"`
+	Parts       string `form:"parts"`
+	Cost        string `form:"cost"`
+	Checklist   map[string]string
+}
+
+// checkPoint is one point of the inspection checklist with what was marked.
+type checkPoint struct {
+	N            int
+	Point, Value string
+}
+
+func (s *Server) renderMaintenanceForm(c *gin.Context, status int, it inventory.Item, points []string, form maintenanceForm, err error) {
+	list := make([]checkPoint, len(points))
+	for i, p := range points {
+		list[i] = checkPoint{N: i + 1, Point: p, Value: form.Checklist[p]}
+	}
+	data := gin.H{"Item": it, "Form": form, "Kinds": maintenanceKinds, "Outcomes": maintenanceOutcomes, "Checklist": list}
+	if err != nil {
+		data["Errors"] = errs.As(err)
+	}
+	s.render(c, status, "maintenance_form", data)
+}
+
+// itemAndChecklist loads the item of the path's :tag and its category's checklist.
+func (s *Server) itemAndChecklist(c *gin.Context) (inventory.Item, []string, bool) {
+	it, err := s.Inventory.Item(c.Request.Context(), c.Param("tag"))
+	var points []string
+	if err == nil {
+		points, err = s.Inventory.Checklist(c.Request.Context(), it.Tag)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return it, nil, false
+	}
+	return it, points, true
+}
+
+func (s *Server) handleMaintenanceNew(c *gin.Context) {
+	it, points, ok := s.itemAndChecklist(c)
+	if !ok {
+		return
+	}
+	form := maintenanceForm{Kind: c.Query("kind"), PerformedOn: s.DB.Now().Format(db.DateLayout)}
+	if form.Kind == "cleaning" {
+		form.Kind = inventory.Decontamination
+	}
+	if !slices.ContainsFunc(maintenanceKinds, func(k choice) bool { return k.Value == form.Kind }) {
+		// What the item's state calls for next, when the link did not say.
+		switch {
+		case it.Status == inventory.Returned && it.AwaitingCleaning:
+			form.Kind = inventory.Decontamination
+		case it.Status == inventory.Returned:
+			form.Kind = inventory.Inspection
+		case it.Status == inventory.InRepair:
+			form.Kind = inventory.Repair
+		default:
+			form.Kind = ""
+		}
+	}
+	if form.Kind == inventory.Decontamination {
+		form.Outcome = inventory.Pass // cleaning is recorded when it is done
+	}
+	s.renderMaintenanceForm(c, http.StatusOK, it, points, form, nil)
+}
+
+// maintenanceFieldNames maps the domain's field names to the form's.
+var maintenanceFieldNames = map[string]string{"kind": "what_was_done", "performed_on": "date_performed", "cost_pence": "cost"}
+
+func (s *Server) handleMaintenanceCreate(c *gin.Context) {
+	it, points, ok := s.itemAndChecklist(c)
+	if !ok {
+		return
+	}
+	var f maintenanceForm
+	err := bindForm(c, &f)
+	if err != nil && errs.CodeOf(err) != errs.Invalid {
+		s.fail(c, err)
+		return
+	}
+	problems := errs.FieldsError{}
+	f.Checklist = map[string]string{}
+	for _, p := range points {
+		switch v := strings.TrimSpace(c.Request.PostForm.Get("checklist[" + p + "]")); v {
+		case "":
+		case "ok", "fault":
+			f.Checklist[p] = v
+		default:
+			problems.Add("checklist", "must mark each point ok or fault")
+		}
+	}
+	if f.Kind == "" {
+		problems.Add("what_was_done", "is not chosen: choose cleaning, inspection, service, examination, test or repair")
+	}
+	if f.Outcome == "" {
+		problems.Add("outcome", "is not chosen: choose pass, fail or repaired")
+	}
+	if f.Kind == inventory.Inspection && len(f.Checklist) < len(points) {
+		problems.Add("checklist", "is not finished: mark every point ok or fault ("+countOf(len(points)-len(f.Checklist), "point is", "points are")+" not marked)")
+	}
+	cost, cerr := penceOf(f.Cost)
+	if cerr != "" {
+		problems.Add("cost", cerr)
+	}
+	in := inventory.MaintenanceInput{Kind: f.Kind, Outcome: f.Outcome, Notes: f.Notes, PerformedOn: f.PerformedOn,
+		Checklist: f.Checklist, Parts: f.Parts, CostPence: cost}
+	if len(problems) > 0 {
+		// Say everything that is wrong at once: the form's own checks and the record's.
+		if _, perr := time.Parse(db.DateLayout, f.PerformedOn); perr == nil && f.PerformedOn > s.DB.Now().Format(db.DateLayout) {
+			problems.Add("date_performed", "must be today or earlier: record work once it is done")
+		}
+		if verr := errs.Validate(in); verr != nil {
+			for k, v := range errs.As(verr).Fields {
+				if n, ok := maintenanceFieldNames[k]; ok {
+					k = n
+				}
+				if !strings.HasPrefix(k, "checklist") {
+					problems.Add(k, v)
+				}
+			}
+		}
+		err = problems.Err()
+	}
+	var rec inventory.MaintenanceRecord
+	if err == nil {
+		rec, err = s.Inventory.RecordMaintenance(c.Request.Context(), it.Tag, in)
+	}
+	err = maintenanceError(err)
+	if s.actionFailed(c, err, func(st int) { s.renderMaintenanceForm(c, st, it, points, f, err) }) {
+		return
+	}
+	redirectWithFlash(c, "/items/"+url.PathEscape(rec.Tag), maintenanceDone(it, rec))
+}
+
+// maintenanceError names the fields as the form labels them. A conflict (inspecting an
+// item that is still to be cleaned, repairing one that is not in repair) is about the item,
+// not a field, so it shows as the error summary's message alone.
+func maintenanceError(err error) error {
+	if err == nil {
+		return nil
+	}
+	e := errs.As(err)
+	if e.Code == errs.Conflict {
+		return &errs.Error{Code: e.Code, Message: e.Message}
+	}
+	names := map[string]string{}
+	for k := range e.Fields {
+		if strings.HasPrefix(k, "checklist") {
+			names[k] = "checklist"
+		}
+		if k == "notes" && e.Fields[k] == "say what the fault is" {
+			e = &errs.Error{Code: e.Code, Message: e.Message, Fields: map[string]string{k: "are empty: say what the fault is, or mark it on the checklist"}}
+		}
+	}
+	for k, v := range maintenanceFieldNames {
+		names[k] = v
+	}
+	return renameFields(e, names)
+}
+
+// penceOf reads an amount in pounds ("12.50", "£12", "1,200.00") as pence; empty is none.
+func penceOf(s string) (*int, string) {
+	s = strings.ReplaceAll(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "£")), ",", "")
+	if s == "" {
+		return nil, ""
+	}
+	const bad = "must be an amount in pounds, like 12.50"
+	whole, frac, dot := strings.Cut(s, ".")
+	if whole == "" {
+		whole = "0"
+	}
+	digits := func(x string) bool {
+		return x != "" && strings.Trim(x, "0123456789") == ""
+	}
+	if !digits(whole) || (dot && (!digits(frac) || len(frac) > 2)) {
+		return nil, bad
+	}
+	if len(strings.TrimLeft(whole, "0")) > 6 {
+		return nil, "must be less than £1,000,000"
+	}
+	n, _ := strconv.Atoi(whole)
+	p := n * 100
+	if dot {
+		f, _ := strconv.Atoi(frac)
+		if len(frac) == 1 {
+			f *= 10
+		}
+		p += f
+	}
+	return &p, ""
+}
+
+// maintenanceDone says what recording the maintenance did to the item, and what comes next.
+func maintenanceDone(before inventory.Item, rec inventory.MaintenanceRecord) string {
+	tag, what := rec.Tag, kindName(rec.Kind)
+	var msg string
+	switch {
+	case rec.Kind == inventory.Decontamination:
+		return tag + " cleaned and waiting for inspection. Next: inspect it."
+	case rec.Kind == inventory.Repair && rec.Outcome == inventory.RepairDone:
+		msg = tag + " repaired and available again."
+	case rec.Kind == inventory.Repair:
+		return "Repair of " + tag + " recorded as not fixed: it stays in repair. Retire it if it cannot be mended."
+	case before.Status == inventory.Returned && rec.Outcome == inventory.Pass:
+		msg = tag + " passed " + what + " and is available again."
+	case rec.Outcome == inventory.Fail && rec.Status == inventory.InRepair && before.Status != inventory.InRepair:
+		return tag + " failed " + what + " and is in repair: fault recorded. Next: record the repair when it is done."
+	case rec.Outcome == inventory.Fail && rec.Status == inventory.OnLoan:
+		return tag + " failed " + what + ": fault recorded. It is on loan, so arrange a visit to collect it or put it right."
+	case rec.Outcome == inventory.Fail:
+		return tag + " failed " + what + ": fault recorded."
+	default:
+		msg = tag + " passed " + what + "."
+	}
+	if rec.NextDue != nil {
+		msg += " Next service due " + showDate(rec.NextDue) + "."
+	}
+	return msg
+}
+
+// retireForm is the retire page's form.
+type retireForm struct {
+	Reason string `form:"reason"`
+}
+
+func (s *Server) renderRetire(c *gin.Context, status int, it inventory.Item, form retireForm, err error) {
+	data := gin.H{"Item": it, "Form": form}
+	if err != nil {
+		data["Errors"] = errs.As(err)
+	}
+	s.render(c, status, "item_retire", data)
+}
+
+// retirable loads the path's item and refuses, with the item's state, one that cannot be retired.
+func (s *Server) retirable(c *gin.Context) (inventory.Item, bool) {
+	it, err := s.Inventory.Item(c.Request.Context(), c.Param("tag"))
+	if err == nil {
+		if _, ok := inventory.NextStatus(it.Status, inventory.Retire); !ok {
+			err = errs.Errorf(errs.Conflict, "%s is %s, so it cannot be retired.", it.Tag, strings.ToLower(it.Status.Label()))
+		}
+	}
+	if err != nil {
+		s.fail(c, err)
+		return it, false
+	}
+	return it, true
+}
+
+func (s *Server) handleItemRetireForm(c *gin.Context) {
+	it, ok := s.retirable(c)
+	if !ok {
+		return
+	}
+	s.renderRetire(c, http.StatusOK, it, retireForm{}, nil)
+}
+
+func (s *Server) handleItemRetire(c *gin.Context) {
+	it, ok := s.retirable(c)
+	if !ok {
+		return
+	}
+	var f retireForm
+	err := bindForm(c, &f)
+	if err == nil && f.Reason == "" {
+		err = errs.Field("reason", "is empty: say why it is being retired, for example beyond economic repair")
+	}
+	if err == nil {
+		_, err = s.Inventory.Act(c.Request.Context(), it.Tag, inventory.Retire, f.Reason)
+	}
+	err = renameFields(err, map[string]string{"note": "reason"})
+	if s.actionFailed(c, err, func(st int) { s.renderRetire(c, st, it, f, err) }) {
+		return
+	}
+	redirectWithFlash(c, "/items/"+url.PathEscape(it.Tag), it.Tag+" retired: it will not be lent again. Take its label off, and recycle or dispose of it.")
+}
+
+// recallView is a recall with its affected items split by where they are.
+type recallView struct{ inventory.Recall }
+
+// recalledRow is one affected item of a recall.
+type recalledRow struct{ inventory.RecalledItem }
+
+// Where says where the item on loan lives.
+func (r recalledRow) Where() string {
+	if r.Holder == nil {
+		return ""
+	}
+	return loans.PlaceLabel(r.Holder.Location)
+}
+
+// LoanReference is the reference of the loan the item was on.
+func (r recalledRow) LoanReference() string { return loanReference(r.Holder) }
+
+// FieldName is the name of the item's "what was done" field, for its error.
+func (r recalledRow) FieldName() string { return "what_was_done_to_" + r.Tag }
+
+func (r recallView) rows(onLoan bool) []recalledRow {
+	var out []recalledRow
+	for _, it := range r.Affected {
+		if (it.LoanID != nil) == onLoan {
+			out = append(out, recalledRow{it})
+		}
+	}
+	return out
+}
+
+// OnLoan lists the affected items that were on loan (or lost from a loan) when recalled.
+func (r recallView) OnLoan() []recalledRow { return r.rows(true) }
+
+// InStore lists the affected items that were in the store.
+func (r recallView) InStore() []recalledRow { return r.rows(false) }
+
+// OpenActions counts the affected items whose action is not done.
+func (r recallView) OpenActions() int {
+	n := 0
+	for _, it := range r.Affected {
+		if !it.Done {
+			n++
+		}
+	}
+	return n
+}
+
+// Quarantined counts the affected items that are quarantined now.
+func (r recallView) Quarantined() int {
+	n := 0
+	for _, it := range r.Affected {
+		if it.Status == inventory.Quarantined {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Server) handleRecallList(c *gin.Context) {
+	list, err := s.Inventory.Recalls(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	views := make([]recallView, len(list))
+	for i, r := range list {
+		views[i] = recallView{r}
+	}
+	s.render(c, http.StatusOK, "recalls", gin.H{"Recalls": views})
+}
+
+// recallForm is the record-a-recall form as posted.
+type recallForm struct {
+	ProductID int64  `form:"product_id"`
+	Reference string `form:"reference"`
+	IssuedOn  string `form:"issued_on"`
+	Action    string `form:"what_to_do"`
+}
+
+func (s *Server) renderRecallForm(c *gin.Context, status int, form recallForm, err error) {
+	all, gerr := s.productGroups(c)
+	if gerr != nil {
+		s.fail(c, gerr)
+		return
+	}
+	// Only labelled units can be recalled and quarantined; consumables are given to keep.
+	var groups []productGroup
+	for _, g := range all {
+		g.Products = slices.DeleteFunc(slices.Clone(g.Products), func(p inventory.Product) bool { return p.Kind != inventory.Returnable })
+		if len(g.Products) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	data := gin.H{"Groups": groups, "Form": form}
+	if err != nil {
+		data["Errors"] = errs.As(err)
+	}
+	s.render(c, status, "recall_form", data)
+}
+
+func (s *Server) handleRecallNew(c *gin.Context) {
+	s.renderRecallForm(c, http.StatusOK, recallForm{ProductID: queryInt64(c, "product_id"), IssuedOn: s.DB.Now().Format(db.DateLayout)}, nil)
+}
+
+func (s *Server) handleRecallCreate(c *gin.Context) {
+	var f recallForm
+	err := bindForm(c, &f)
+	var r inventory.Recall
+	if err == nil {
+		r, err = s.Inventory.CreateRecall(c.Request.Context(), inventory.RecallInput{ProductID: f.ProductID, Reference: f.Reference, Action: f.Action, IssuedOn: f.IssuedOn})
+	}
+	err = renameFields(err, map[string]string{"product_id": "product", "action": "what_to_do"})
+	if s.formFailed(c, err, func(st int) { s.renderRecallForm(c, st, f, err) }) {
+		return
+	}
+	v := recallView{r}
+	msg := "Recall " + r.Reference + " recorded against " + r.ProductName + ". "
+	switch inStore, onLoan := len(v.InStore()), len(v.OnLoan()); {
+	case inStore+onLoan == 0:
+		msg += "No units of it are in the store or on loan, so there is nothing to do: close the recall."
+	case onLoan == 0:
+		msg += countOf(v.Quarantined(), "unit", "units") + " in the store quarantined. Next: carry out the action on each and mark it done."
+	default:
+		msg += countOf(v.Quarantined(), "unit", "units") + " in the store quarantined; " + countOf(onLoan, "unit is", "units are") +
+			" with children, listed below with who has each. Next: contact each family and mark each action done."
+	}
+	redirectWithFlash(c, recordPath("/recalls", r.ID), msg)
+}
+
+// recallDoneForm is one affected item's mark-done form.
+type recallDoneForm struct {
+	Tag   string `form:"tag"`
+	Notes string `form:"notes"`
+}
+
+// recallActionRow is an affected item with its mark-done form: what was typed into it and
+// its error, after a refused post.
+type recallActionRow struct {
+	recalledRow
+	RecallID     int64
+	Open         bool
+	CSRF         string
+	Typed, Error string
+}
+
+// OpenText says how many actions are open: "2 actions open".
+func (r recallView) OpenText() string { return countOf(r.OpenActions(), "action", "actions") + " open" }
+
+func (s *Server) renderRecall(c *gin.Context, status int, id int64, extra gin.H) {
+	r, err := s.Inventory.Recall(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := recallView{r}
+	done, _ := extra["Done"].(recallDoneForm)
+	e, _ := extra["Errors"].(*errs.Error)
+	rows := func(list []recalledRow) []recallActionRow {
+		out := make([]recallActionRow, len(list))
+		for i, it := range list {
+			out[i] = recallActionRow{recalledRow: it, RecallID: r.ID, Open: r.Open(), CSRF: c.GetString("csrf")}
+			if it.Tag == done.Tag {
+				out[i].Typed = done.Notes
+			}
+			if e != nil {
+				out[i].Error = e.Fields[it.FieldName()]
+			}
+		}
+		return out
+	}
+	data := gin.H{"Recall": v, "OnLoan": rows(v.OnLoan()), "InStore": rows(v.InStore())}
+	if e != nil {
+		data["Errors"] = e
+	}
+	s.render(c, status, "recall_show", data)
+}
+
+func (s *Server) handleRecallShow(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.renderRecall(c, http.StatusOK, id, nil)
+}
+
+func (s *Server) handleRecallActionDone(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var f recallDoneForm
+	err = bindForm(c, &f)
+	f.Tag = inventory.NormalizeTag(f.Tag)
+	var r inventory.Recall
+	if err == nil {
+		r, err = s.Inventory.CompleteRecallAction(c.Request.Context(), id, f.Tag, f.Notes)
+	}
+	if e := errs.As(err); err != nil && e.Fields["notes"] == "say what was done" {
+		err = &errs.Error{Code: e.Code, Message: e.Message, Fields: map[string]string{"notes": "is empty: say what was done, for example collected and checked"}}
+	}
+	field := recalledRow{inventory.RecalledItem{Tag: f.Tag}}.FieldName()
+	err = renameFields(err, map[string]string{"notes": field, "tag": field})
+	if s.actionFailed(c, err, func(st int) { s.renderRecall(c, st, id, gin.H{"Errors": errs.As(err), "Done": f}) }) {
+		return
+	}
+	v := recallView{r}
+	msg := "Action on " + f.Tag + " marked done."
+	for _, it := range v.Affected {
+		if it.Tag == f.Tag && it.Status == inventory.Quarantined {
+			msg += " It is still quarantined: release it or retire it from its page."
+		}
+	}
+	if n := v.OpenActions(); n > 0 {
+		msg += " " + countOf(n, "action is", "actions are") + " still open on recall " + r.Reference + "."
+	} else {
+		msg += " Every action on recall " + r.Reference + " is done: close the recall."
+	}
+	redirectWithFlash(c, recordPath("/recalls", id), msg)
+}
+
+func (s *Server) handleRecallClose(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.Inventory.CloseRecall(c.Request.Context(), id)
+	if s.actionFailed(c, err, func(st int) { s.renderRecall(c, st, id, gin.H{"Errors": errs.As(err)}) }) {
+		return
+	}
+	msg := "Recall " + r.Reference + " closed."
+	if n := (recallView{r}).Quarantined(); n > 0 {
+		msg += " " + countOf(n, "unit is", "units are") + " still quarantined: release or retire each one from its page."
+	}
+	redirectWithFlash(c, recordPath("/recalls", id), msg)
+}
