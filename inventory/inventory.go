@@ -189,6 +189,9 @@ type ItemFilter struct {
 	ProductID  int64
 	Limit      int
 	Offset     int
+	// CountUpTo stops counting matches past this many (0 counts them all): a list page
+	// that says "more than 1,000" need not count 16,000 chairs.
+	CountUpTo int
 }
 
 // ProductFilter selects products for a list.

@@ -2,6 +2,7 @@ package inventory_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -184,5 +185,47 @@ func TestGeneratedTagsUseThePrefixAndSkipTakenTags(t *testing.T) {
 	}
 	if len(tags) != 3 || tags[0] != "KL-000001" || tags[1] != "KL-000003" || tags[2] != "KL-000004" {
 		t.Fatalf("tags %v: want KL-000001, KL-000003, KL-000004", tags)
+	}
+}
+
+// TestItemsCountUpTo checks the capped count of list pages against the exact one, for a
+// search with terms that overlap, and for a plain filter.
+func TestItemsCountUpTo(t *testing.T) {
+	_, s := openStore(t)
+	ctx := context.Background()
+	p, err := s.CreateProduct(ctx, inventory.ProductInput{Name: "Chair", Category: "Seating", Kind: "returnable"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := s.CreateProduct(ctx, inventory.ProductInput{Name: "Slope", Category: "Writing aids", Kind: "returnable"})
+	for i := range 30 {
+		if _, err := s.CreateItems(ctx, inventory.ItemInput{ProductID: p.ID, Serial: fmt.Sprintf("CHAIR-%02d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.CreateItems(ctx, inventory.ItemInput{ProductID: other.ID, Quantity: 5}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		f    inventory.ItemFilter
+		want int
+	}{
+		{inventory.ItemFilter{Query: "chair", CountUpTo: 100}, 30}, // name and serial match the same 30: counted once
+		{inventory.ItemFilter{Query: "chair", CountUpTo: 20}, 21},  // more than 20
+		{inventory.ItemFilter{Query: "chair", CountUpTo: 0}, 30},   // exact
+		{inventory.ItemFilter{Status: inventory.Available, CountUpTo: 10}, 11},
+		{inventory.ItemFilter{Query: "slope", CountUpTo: 10}, 5},
+		{inventory.ItemFilter{Query: "kl-00003", CountUpTo: 10}, 6}, // the start of a tag: KL-000030 to KL-000035
+	} {
+		items, total, err := s.Items(ctx, c.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != c.want {
+			t.Errorf("%+v: total %d, want %d", c.f, total, c.want)
+		}
+		if capped := c.f.CountUpTo > 0 && total > c.f.CountUpTo; !capped && len(items) != min(c.want, 50) {
+			t.Errorf("%+v: %d items on the page", c.f, len(items))
+		}
 	}
 }

@@ -53,6 +53,11 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		checkPlan(t, d, "items search "+f.Query, `SELECT i.id FROM items i`+cond+` ORDER BY i.id DESC LIMIT 50`, args)
 		checkPlan(t, d, "items search count "+f.Query, `SELECT count(*) FROM items i`+cond, args)
 	}
+	// The capped count of a list page counts each search term through its own index.
+	terms, targs := searchTerms("ch")
+	for i, term := range terms {
+		checkPlan(t, d, "capped count of "+term, `SELECT count(*) FROM (SELECT 1 FROM items i WHERE `+term+` AND i.status = ? LIMIT 1001)`, append(targs[i], "available"))
+	}
 }
 
 // checkPlan fails the test if the query's plan reads a whole table other than the catalogue's.

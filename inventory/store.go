@@ -214,21 +214,26 @@ func (s *Store) Item(ctx context.Context, tag string) (Item, error) {
 	return itemByTag(s.db.Reader(ctx), NormalizeTag(tag))
 }
 
-// itemConditions turns a filter into SQL conditions on items i, each able to use an index.
-func itemConditions(f ItemFilter) ([]string, []any) {
+// searchTerms are the ways a search matches an item, each able to use its own index: the
+// start of a tag, the start of a serial number (in any case), or a word anywhere in the
+// product's name or model.
+func searchTerms(q string) (terms []string, args [][]any) {
+	tag, like := NormalizeTag(q), db.LikePattern(q)
+	return []string{
+			`i.tag >= ? AND i.tag < ?`,
+			`i.serial >= ? COLLATE NOCASE AND i.serial < ? COLLATE NOCASE`,
+			`i.product_id IN (SELECT id FROM products WHERE name LIKE ? ESCAPE '\' OR model LIKE ? ESCAPE '\')`,
+		}, [][]any{
+			{tag, tag + "\uffff"},
+			{q, q + "\uffff"},
+			{like, like},
+		}
+}
+
+// filterConditions turns the filter's other parts (status, category, product) into SQL
+// conditions on items i.
+func filterConditions(f ItemFilter) ([]string, []any) {
 	where, args := []string{"1=1"}, []any{}
-	if q := strings.TrimSpace(f.Query); q != "" {
-		// The start of a tag, the start of a serial number (in any case), or a word
-		// anywhere in the product's name or model.
-		tag := NormalizeTag(q)
-		like := db.LikePattern(q)
-		// One sub-select a term, so that each runs through its own index: SQLite's
-		// planner reads the whole table for the same terms joined with OR.
-		where = append(where, `i.id IN (SELECT id FROM items WHERE tag >= ? AND tag < ?
-			UNION ALL SELECT id FROM items WHERE serial >= ? COLLATE NOCASE AND serial < ? COLLATE NOCASE
-			UNION ALL SELECT id FROM items WHERE product_id IN (SELECT id FROM products WHERE name LIKE ? ESCAPE '\' OR model LIKE ? ESCAPE '\'))`)
-		args = append(args, tag, tag+"\uffff", q, q+"\uffff", like, like)
-	}
 	if f.Status != "" {
 		where = append(where, "i.status = ?")
 		args = append(args, f.Status)
@@ -244,18 +249,86 @@ func itemConditions(f ItemFilter) ([]string, []any) {
 	return where, args
 }
 
-// Items lists items, newest first, with the total that match the filter. The filter runs
-// on the items table alone, through its indexes, and only the page of 50 is joined to its
-// product and loan: at 100,000 items a search that matches thousands still takes
-// milliseconds.
-func (s *Store) Items(ctx context.Context, f ItemFilter) ([]Item, int, error) {
+// itemConditions turns the whole filter into SQL conditions on items i. The search terms
+// are one sub-select each, joined by UNION ALL, so that each runs through its own index:
+// SQLite's planner reads the whole table for the same terms joined with OR.
+func itemConditions(f ItemFilter) ([]string, []any) {
+	where, args := filterConditions(f)
+	if q := strings.TrimSpace(f.Query); q != "" {
+		terms, targs := searchTerms(q)
+		for i := range terms {
+			terms[i] = `SELECT i.id FROM items i WHERE ` + terms[i]
+			args = append(args, targs[i]...)
+		}
+		where = append(where, `i.id IN (`+strings.Join(terms, " UNION ALL ")+`)`)
+	}
+	return where, args
+}
+
+// denseSearch is how many matches make a search "dense": past it, a page of results is
+// found by walking items newest first and keeping the matches, which stops after a page,
+// rather than gathering every match through the indexes and sorting them.
+const denseSearch = 1000
+
+// countItems counts the items matching a filter, stopping past upTo when upTo > 0 and
+// then answering upTo+1. Each search term is counted on its own, through its own index
+// and with its own limit, so that a search matching 16,000 chairs costs no more than one
+// matching 1,001; only when no term alone passes upTo are the terms counted together,
+// exactly, without double-counting an item two terms match.
+func (s *Store) countItems(ctx context.Context, f ItemFilter, upTo int) (int, error) {
 	where, args := itemConditions(f)
-	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM items i`+cond, args...).Scan(&total); err != nil {
+	exact := func() (int, error) {
+		var n int
+		err := s.db.QueryRow(ctx, `SELECT count(*) FROM items i WHERE `+strings.Join(where, " AND "), args...).Scan(&n)
+		return n, err
+	}
+	if upTo <= 0 {
+		return exact()
+	}
+	limit := " LIMIT " + strconv.Itoa(upTo+1)
+	others, oargs := filterConditions(f)
+	q := strings.TrimSpace(f.Query)
+	if q == "" {
+		var n int
+		err := s.db.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM items i WHERE `+strings.Join(others, " AND ")+limit+`)`, oargs...).Scan(&n)
+		return n, err
+	}
+	terms, targs := searchTerms(q)
+	for i, term := range terms {
+		var n int
+		err := s.db.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM items i WHERE `+term+` AND `+strings.Join(others, " AND ")+limit+`)`,
+			append(append([]any{}, targs[i]...), oargs...)...).Scan(&n)
+		if err != nil {
+			return 0, err
+		}
+		if n > upTo {
+			return upTo + 1, nil // one term alone matches more
+		}
+	}
+	// Each term matches at most upTo, so counting them together, once each, is cheap.
+	return exact()
+}
+
+// Items lists items, newest first, with the total that match the filter (counted up to
+// f.CountUpTo when that is set). The filter runs on the items table alone, through its
+// indexes, and only the page of 50 is joined to its product and loan.
+func (s *Store) Items(ctx context.Context, f ItemFilter) ([]Item, int, error) {
+	total, err := s.countItems(ctx, f, f.CountUpTo)
+	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.Query(ctx, itemSelect+` WHERE i.id IN (SELECT i.id FROM items i`+cond+` ORDER BY i.id DESC LIMIT ? OFFSET ?) ORDER BY i.id DESC`,
+	where, args := itemConditions(f)
+	from := ` FROM items i`
+	if q := strings.TrimSpace(f.Query); q != "" && total > denseSearch {
+		terms, targs := searchTerms(q)
+		where, args = filterConditions(f)
+		where = append(where, `(`+strings.Join(terms, " OR ")+`)`)
+		for _, a := range targs {
+			args = append(args, a...)
+		}
+		from = ` FROM items i NOT INDEXED`
+	}
+	rows, err := s.db.Query(ctx, itemSelect+` WHERE i.id IN (SELECT i.id`+from+` WHERE `+strings.Join(where, " AND ")+` ORDER BY i.id DESC LIMIT ? OFFSET ?) ORDER BY i.id DESC`,
 		append(args, db.PageSize(f.Limit), f.Offset)...)
 	if err != nil {
 		return nil, 0, err

@@ -22,6 +22,7 @@ func itemFilter(c *gin.Context) inventory.ItemFilter {
 
 func (s *Server) handleItemList(c *gin.Context) {
 	f := itemFilter(c)
+	f.CountUpTo = countCap
 	items, total, err := s.Inventory.Items(c.Request.Context(), f)
 	if err != nil {
 		s.fail(c, err)
@@ -36,7 +37,7 @@ func (s *Server) handleItemList(c *gin.Context) {
 	q.Del("offset")
 	q.Del("limit")
 	s.render(c, http.StatusOK, "items", gin.H{"Items": items, "Categories": cats, "Statuses": inventory.Statuses, "Filter": f, "LabelQuery": q.Encode(),
-		"Page": pager{Total: total, Limit: f.Limit, Offset: f.Offset, URL: c.Request.URL.String()}})
+		"Page": pager{Total: total, Limit: f.Limit, Offset: f.Offset, URL: c.Request.URL.String(), Capped: total > countCap}})
 }
 
 func (s *Server) renderItemNew(c *gin.Context, status int, form inventory.ItemInput, err error) {

@@ -223,14 +223,23 @@ type itemTable struct {
 	Select bool
 }
 
-// pager is what the "pager" partial needs.
+// countCap is how far list pages count matches before saying "more than 1,000".
+const countCap = 1000
+
+// pager is what the "pager" partial needs. Capped says the count stopped at countCap+1.
 type pager struct {
 	Total, Limit, Offset int
 	URL                  string
+	Capped               bool
 }
 
-// Shown is the total as a page says it: "16,000".
-func (p pager) Shown() string { return thousands(p.Total) }
+// Shown is the total as a page says it: "16,000", or "more than 1,000" when capped.
+func (p pager) Shown() string {
+	if p.Capped {
+		return "more than " + thousands(p.Total-1)
+	}
+	return thousands(p.Total)
+}
 
 // thousands writes n with thousands separators, as people read numbers.
 func thousands(n int) string {
