@@ -509,13 +509,12 @@ type UnsignedFilter struct {
 // agreement is not signed, oldest first, for chasing; a therapist sees their own
 // children's.
 func (s *Store) UnsignedAgreements(ctx context.Context, u accounts.User, f UnsignedFilter) ([]UnsignedAgreement, int, error) {
-	where, args := []string{"l.closed_at IS NULL", "l.issued_at < ?", "coalesce(a.state, '') <> 'signed'"},
-		[]any{s.db.Now().AddDate(0, 0, -max(f.OlderThanDays, 0)).UTC().Format(time.RFC3339)}
-	if u.Role == accounts.Therapist {
-		where, args = append(where, "c.therapist_id = ?"), append(args, u.ID)
-	} else if !canSee(u, 0) {
-		return nil, 0, errs.Errorf(errs.Forbidden, "Your role cannot see loans.")
+	where, args, err := caseloadScope(u)
+	if err != nil {
+		return nil, 0, err
 	}
+	where = append(where, "l.closed_at IS NULL", "l.issued_at < ?", "coalesce(a.state, '') <> 'signed'")
+	args = append(args, s.db.Now().AddDate(0, 0, -max(f.OlderThanDays, 0)).UTC().Format(time.RFC3339))
 	from := ` FROM loans l JOIN children c ON c.id = l.child_id LEFT JOIN loan_agreements a ON a.loan_id = l.id
 		LEFT JOIN users u ON u.id = l.issued_by WHERE ` + strings.Join(where, " AND ")
 	var total int

@@ -73,11 +73,9 @@ func (s *Store) carers(ctx context.Context, childID int64) ([]Carer, error) {
 
 // Children lists the children the user may see, by family name.
 func (s *Store) Children(ctx context.Context, u accounts.User, f ChildFilter) ([]Child, int, error) {
-	where, args := []string{"1=1"}, []any{}
-	if u.Role == accounts.Therapist {
-		where, args = append(where, "c.therapist_id = ?"), append(args, u.ID)
-	} else if !canSee(u, 0) {
-		return nil, 0, errs.Errorf(errs.Forbidden, "Your role cannot see children's records.")
+	where, args, err := caseloadScope(u)
+	if err != nil {
+		return nil, 0, err
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		like := db.LikePattern(q)

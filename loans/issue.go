@@ -516,11 +516,9 @@ func pick(v, old string) string {
 
 // Loans lists loans the user may see, soonest review first.
 func (s *Store) Loans(ctx context.Context, u accounts.User, f LoanFilter) ([]Loan, int, error) {
-	where, args := []string{"1=1"}, []any{}
-	if u.Role == accounts.Therapist {
-		where, args = append(where, "c.therapist_id = ?"), append(args, u.ID)
-	} else if !canSee(u, 0) {
-		return nil, 0, errs.Errorf(errs.Forbidden, "Your role cannot see loans.")
+	where, args, err := caseloadScope(u)
+	if err != nil {
+		return nil, 0, err
 	}
 	today := s.db.Now().Format(db.DateLayout)
 	if f.ChildID != 0 {

@@ -145,6 +145,19 @@ func canSee(u accounts.User, therapistID int64) bool {
 	return false
 }
 
+// caseloadScope starts the conditions of a list of children or of what they hold, for
+// the user: a therapist sees only their own caseload (children c), store staff and admins
+// everything, and other roles nothing.
+func caseloadScope(u accounts.User) ([]string, []any, error) {
+	switch {
+	case u.Role == accounts.Therapist:
+		return []string{"c.therapist_id = ?"}, []any{u.ID}, nil
+	case canSee(u, 0):
+		return []string{"1=1"}, []any{}, nil
+	}
+	return nil, nil, errs.Errorf(errs.Forbidden, "Your role (%s) cannot see children's records.", u.Role)
+}
+
 // workingDays counts Monday-to-Friday days after from, up to and including to.
 func workingDays(from, to time.Time) int {
 	from = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)

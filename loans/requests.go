@@ -147,11 +147,9 @@ func (s *Store) Request(ctx context.Context, u accounts.User, id int64) (Request
 
 // Requests lists requests: urgent first, then oldest first, as the store works the queue.
 func (s *Store) Requests(ctx context.Context, u accounts.User, f RequestFilter) ([]Request, int, error) {
-	where, args := []string{"1=1"}, []any{}
-	if u.Role == accounts.Therapist {
-		where, args = append(where, "c.therapist_id = ?"), append(args, u.ID)
-	} else if !canSee(u, 0) {
-		return nil, 0, errs.Errorf(errs.Forbidden, "Your role cannot see requests.")
+	where, args, err := caseloadScope(u)
+	if err != nil {
+		return nil, 0, err
 	}
 	if f.Status != "" {
 		where, args = append(where, "r.status = ?"), append(args, f.Status)

@@ -33,13 +33,8 @@ func (s *Server) handleChildList(c *gin.Context) {
 	issue := inventory.NormalizeTag(c.Query("issue"))
 	data := gin.H{"Children": children, "Filter": f, "Filtered": f.Query != "" || f.TherapistID != 0, "Issue": issue,
 		"Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}}
-	if u.Role != accounts.Therapist {
-		therapists, err := s.Accounts.Users(ctx, accounts.Therapist)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		data["Therapists"] = therapists
+	if !s.withTherapists(c, data) {
+		return
 	}
 	s.render(c, http.StatusOK, "children", data)
 }

@@ -57,13 +57,8 @@ func (s *Server) handleLoanList(c *gin.Context) {
 	}
 	data := gin.H{"Loans": list, "Filter": lf, "Views": loanViews, "Settings": settings, "Filtered": lf.TherapistID != 0 || lf.Setting != "",
 		"Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}}
-	if u.Role != accounts.Therapist {
-		therapists, err := s.Accounts.Users(ctx, accounts.Therapist)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		data["Therapists"] = therapists
+	if !s.withTherapists(c, data) {
+		return
 	}
 	s.render(c, http.StatusOK, "loans", data)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"kitloan/internal/accounts"
 	"kitloan/internal/errs"
 	"kitloan/inventory"
 )
@@ -123,3 +124,19 @@ func queryInt64(c *gin.Context, name string) int64 {
 
 // Medium returns the field drawn at a width for dates, phone numbers and NHS numbers.
 func (f formField) Medium() formField { f.Class = "input-medium"; return f }
+
+// withTherapists adds the therapists to a list page's data for its "lead therapist"
+// filter; a therapist sees only their own caseload, so gets no filter. It reports false
+// after answering with an error.
+func (s *Server) withTherapists(c *gin.Context, data gin.H) bool {
+	if user(c).Role == accounts.Therapist {
+		return true
+	}
+	therapists, err := s.Accounts.Users(c.Request.Context(), accounts.Therapist)
+	if err != nil {
+		s.fail(c, err)
+		return false
+	}
+	data["Therapists"] = therapists
+	return true
+}
