@@ -58,6 +58,17 @@ const (
 type Category struct {
 	ID   int64  `json:"id"`
 	Name string `json:"name"`
+	// ReviewMonths is how long a loan from this category runs before its review.
+	ReviewMonths int `json:"review_months"`
+	// Checklist is the inspection checklist, one point a line.
+	Checklist string `json:"checklist"`
+}
+
+// CategoryInput adds or changes a category.
+type CategoryInput struct {
+	Name         string `json:"name" form:"name" validate:"required,max=100"`
+	ReviewMonths int    `json:"review_months" form:"review_months" validate:"gte=1,lte=36"`
+	Checklist    string `json:"checklist" form:"checklist" validate:"max=4000"`
 }
 
 // Product is a catalogue line.

@@ -25,7 +25,7 @@ func NewStore(d *db.DB) *Store { return &Store{db: d} }
 
 // Categories lists the categories in their display order.
 func (s *Store) Categories(ctx context.Context) ([]Category, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, name FROM categories ORDER BY position, name`)
+	rows, err := s.db.Query(ctx, `SELECT id, name, review_months, checklist FROM categories ORDER BY position, name`)
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +33,7 @@ func (s *Store) Categories(ctx context.Context) ([]Category, error) {
 	var out []Category
 	for rows.Next() {
 		var c Category
-		if err := rows.Scan(&c.ID, &c.Name); err != nil {
+		if err := rows.Scan(&c.ID, &c.Name, &c.ReviewMonths, &c.Checklist); err != nil {
 			return nil, err
 		}
 		out = append(out, c)

@@ -6,11 +6,13 @@ package settings
 import (
 	"context"
 	"database/sql"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 
 	"kitloan/internal/db"
+	"kitloan/internal/errs"
 )
 
 // Settings are the service's details. Field names match the keys in the settings table.
@@ -27,6 +29,10 @@ type Settings struct {
 	PaperSize string
 	// UnsignedAfterDays is how many days after issue a loan's unsigned agreement is chased.
 	UnsignedAfterDays string
+	// RetentionYearsAfterBirth is how long a discharged child's record is kept: until the
+	// birthday of this age (NHS records guidance for children: the 25th), after which
+	// it may be anonymised.
+	RetentionYearsAfterBirth string
 }
 
 // Defaults are what a new service starts with.
@@ -41,6 +47,8 @@ var Defaults = Settings{
 	AgreementTerms:    "",
 	PaperSize:         "A4",
 	UnsignedAfterDays: "7",
+
+	RetentionYearsAfterBirth: "25",
 }
 
 // UnsignedAfterDaysOrDefault is UnsignedAfterDays as a number of days, 7 when it is not
@@ -49,6 +57,16 @@ func (s Settings) UnsignedAfterDaysOrDefault() int {
 	n, err := strconv.Atoi(strings.TrimSpace(s.UnsignedAfterDays))
 	if err != nil || n < 0 || n > 365 {
 		return 7
+	}
+	return n
+}
+
+// RetentionYears is RetentionYearsAfterBirth as a number of years, 25 when it is not a
+// whole number from 1 to 120.
+func (s Settings) RetentionYears() int {
+	n, err := strconv.Atoi(strings.TrimSpace(s.RetentionYearsAfterBirth))
+	if err != nil || n < 1 || n > 120 {
+		return 25
 	}
 	return n
 }
@@ -65,6 +83,8 @@ func (s *Settings) fields() map[string]*string {
 		"agreement_terms":     &s.AgreementTerms,
 		"paper_size":          &s.PaperSize,
 		"unsigned_after_days": &s.UnsignedAfterDays,
+
+		"retention_years_after_birth": &s.RetentionYearsAfterBirth,
 	}
 }
 
@@ -148,4 +168,50 @@ func Lookup(tx *db.Tx, key string) (string, error) {
 		return "", nil
 	}
 	return v, err
+}
+
+// Input is what the settings page changes, with the rules each value must meet.
+type Input struct {
+	ServiceName       string `json:"service_name" form:"service_name" validate:"required,max=200"`
+	ServiceAddress    string `json:"service_address" form:"service_address" validate:"max=500"`
+	ServicePhone      string `json:"service_phone" form:"service_phone" validate:"max=50"`
+	ServiceEmail      string `json:"service_email" form:"service_email" validate:"max=200"`
+	BaseURL           string `json:"base_url" form:"base_url" validate:"required,max=200"`
+	TagPrefix         string `json:"tag_prefix" form:"tag_prefix" validate:"max=10"`
+	LabelFooter       string `json:"label_footer" form:"label_footer" validate:"max=200"`
+	AgreementTerms    string `json:"agreement_terms" form:"agreement_terms" validate:"max=20000"`
+	PaperSize         string `json:"paper_size" form:"paper_size" validate:"required,oneof=A4 Letter"`
+	UnsignedAfterDays int    `json:"unsigned_after_days" form:"unsigned_after_days" validate:"gte=0,lte=365"`
+}
+
+// InputOf is the settings as the page shows them.
+func InputOf(s Settings) Input {
+	return Input{ServiceName: s.ServiceName, ServiceAddress: s.ServiceAddress, ServicePhone: s.ServicePhone,
+		ServiceEmail: s.ServiceEmail, BaseURL: s.BaseURL, TagPrefix: s.TagPrefix, LabelFooter: s.LabelFooter,
+		AgreementTerms: s.AgreementTerms, PaperSize: s.PaperSize, UnsignedAfterDays: s.UnsignedAfterDaysOrDefault()}
+}
+
+// Update checks and stores the settings page's values in one transaction.
+func (s *Store) Update(ctx context.Context, in Input) error {
+	for _, p := range []*string{&in.ServiceName, &in.ServiceAddress, &in.ServicePhone, &in.ServiceEmail, &in.BaseURL, &in.TagPrefix, &in.LabelFooter} {
+		*p = strings.TrimSpace(*p)
+	}
+	in.TagPrefix = strings.ToUpper(in.TagPrefix)
+	if err := errs.Validate(in); err != nil {
+		return err
+	}
+	if u, err := url.Parse(in.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errs.Field("base_url", "must be the address phones open, like https://kit.example.org")
+	}
+	for _, r := range in.TagPrefix {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+			return errs.Field("tag_prefix", "use only letters, digits and hyphens, like KL-")
+		}
+	}
+	return s.Set(ctx, map[string]string{
+		"service_name": in.ServiceName, "service_address": in.ServiceAddress, "service_phone": in.ServicePhone,
+		"service_email": in.ServiceEmail, "base_url": strings.TrimRight(in.BaseURL, "/"), "tag_prefix": in.TagPrefix,
+		"label_footer": in.LabelFooter, "agreement_terms": in.AgreementTerms, "paper_size": in.PaperSize,
+		"unsigned_after_days": strconv.Itoa(in.UnsignedAfterDays),
+	})
 }

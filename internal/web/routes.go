@@ -56,6 +56,10 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/users/:id/edit", adminsOnly, s.handleUserEdit)
 	s.route(http.MethodPost, "/users/:id", adminsOnly, s.handleUserUpdate)
 	s.route(http.MethodPost, "/users/:id/tokens/:token/revoke", adminsOnly, s.handleTokenRevoke)
+	s.route(http.MethodGet, "/settings", adminsOnly, s.handleSettings)
+	s.route(http.MethodPost, "/settings", adminsOnly, s.handleSettingsUpdate)
+	s.route(http.MethodPost, "/settings/categories", adminsOnly, s.handleCategorySave)
+	s.route(http.MethodPost, "/settings/categories/:id", adminsOnly, s.handleCategorySave)
 
 	// Children, requests and loans (pages).
 	s.route(http.MethodGet, "/children", caseload, s.handleChildList)
