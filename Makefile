@@ -7,7 +7,7 @@ ADDR ?= 127.0.0.1:8080
 KITLOAN_ADMIN_PASSWORD ?= demo-admin-2026
 export KITLOAN_ADMIN_PASSWORD
 
-.PHONY: run build test lint clean bench
+.PHONY: run build test lint clean bench fuzz
 
 build:
 	$(GO) build -o bin/kitloan ./cmd/kitloan
@@ -15,9 +15,23 @@ build:
 run: build
 	./bin/kitloan serve --demo --db $(DB) --addr $(ADDR)
 
+# Every test; then the crash test (build tag crash): it builds the binary, kills the server
+# with SIGKILL mid-stream and checks that nothing acknowledged was lost.
 test:
 	$(GO) vet ./...
+	$(GO) vet -tags crash ./cmd/kitloan/
 	$(GO) test -race -count=1 -timeout 15m ./...
+	$(GO) test -race -tags crash -run Crash -count=1 -timeout 10m ./cmd/kitloan/
+
+# Each fuzz target for FUZZTIME (CI runs them for 10s each); seeds are in testdata/fuzz.
+FUZZTIME ?= 10s
+FUZZ_TARGETS = FuzzNormalizeTag:./inventory FuzzCSVImport:./inventory FuzzNHSNumber:./loans FuzzDates:./loans \
+	FuzzLoanJSON:./internal/web FuzzChildJSON:./internal/web
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t%%:*} for $(FUZZTIME)"; \
+		$(GO) test -run XXX -fuzz "^$${t%%:*}$$" -fuzztime $(FUZZTIME) $${t#*:}; \
+	done
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1)

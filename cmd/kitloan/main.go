@@ -32,6 +32,7 @@ Commands:
   demo --items N [--db PATH]   (fills an empty database with a generated dataset)
   export FILE.zip [--db PATH]   (the whole service: a zip of CSVs with a manifest)
   import products|items FILE.csv [--dry-run] [--db PATH]   (lists every bad row; imports nothing while any is bad)
+  anonymise [--dry-run] [--db PATH]   (anonymises children discharged and past the retention period)
 
 Every command that uses the database takes --db PATH and reads KITLOAN_DB.`
 
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runExport(ctx, rest, getenv, stdout)
 	case "import":
 		return runImport(ctx, rest, getenv, stdout)
+	case "anonymise":
+		return runAnonymise(ctx, rest, getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

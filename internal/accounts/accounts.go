@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -122,7 +123,8 @@ var commonPasswords = map[string]bool{
 
 // CheckPassword says what is wrong with a new password, or returns nil.
 func CheckPassword(pw string) error {
-	if len(pw) < MinPasswordLength {
+	// Characters, not bytes: five accented letters are not a ten-character password.
+	if utf8.RuneCountInString(pw) < MinPasswordLength {
 		return errs.Field("password", "must be at least 10 characters")
 	}
 	if len(pw) > 72 {

@@ -67,7 +67,9 @@ func (s *Server) handleAPIChildCreate(c *gin.Context) {
 }
 
 func (s *Server) handleAPIChildShow(c *gin.Context) {
-	s.withID(c, func(id int64) (any, error) { return s.Loans.Child(c.Request.Context(), user(c), id) }, http.StatusOK)
+	s.withID(c, func(id int64) (any, error) {
+		return readLogged[loans.Child](s, c, id, loans.ReadAPI)(s.Loans.Child(c.Request.Context(), user(c), id))
+	}, http.StatusOK)
 }
 
 func (s *Server) handleAPIChildUpdate(c *gin.Context) {
@@ -102,7 +104,9 @@ func (s *Server) handleAPIChildDischarge(c *gin.Context) {
 }
 
 func (s *Server) handleAPIChildEquipment(c *gin.Context) {
-	s.withID(c, func(id int64) (any, error) { return s.Loans.Equipment(c.Request.Context(), user(c), id) }, http.StatusOK)
+	s.withID(c, func(id int64) (any, error) {
+		return readLogged[loans.ChildEquipment](s, c, id, loans.ReadAPIEquipment)(s.Loans.Equipment(c.Request.Context(), user(c), id))
+	}, http.StatusOK)
 }
 
 func (s *Server) handleAPIRequestList(c *gin.Context) {

@@ -151,6 +151,9 @@ func (s *Server) handleChildEdit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if !s.logChildRead(c, id, loans.ReadEditForm) {
+		return
+	}
 	in := childInputOf(child)
 	in.NHSNumber = child.NHSNumberSpaced()
 	s.renderChildForm(c, http.StatusOK, &child, childForm{ChildInput: in, Slots: padCarers(child.Carers)}, nil)
@@ -204,6 +207,9 @@ func (s *Server) renderChild(c *gin.Context, status int, id int64, extra gin.H) 
 	child, err := s.Loans.Child(ctx, u, id)
 	if err != nil {
 		s.fail(c, err)
+		return
+	}
+	if !s.logChildRead(c, id, loans.ReadPage) {
 		return
 	}
 	eq, err := s.Loans.Equipment(ctx, u, id)

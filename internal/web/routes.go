@@ -131,6 +131,17 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/api/v1/exports/maintenance.csv", everyone, s.handleExport(reports.ExportMaintenance))
 	s.route(http.MethodGet, "/api/v1/exports/all.zip", adminsOnly, s.handleExportAll)
 
+	// Data protection. A child's subject-access export for admins and the child's lead
+	// therapist (another therapist's child is 404, as everywhere); anonymising children
+	// past the retention period and the log of who read a child's record for admins.
+	s.route(http.MethodGet, "/children/:id/export.pdf", exporters, s.handleChildExportPDF)
+	s.route(http.MethodGet, "/api/v1/children/:id/export.json", exporters, s.handleChildExportJSON)
+	s.route(http.MethodGet, "/api/v1/children/:id/export.pdf", exporters, s.handleChildExportPDF)
+	s.route(http.MethodGet, "/children/anonymise", adminsOnly, s.handleAnonymiseList)
+	s.route(http.MethodPost, "/children/anonymise", adminsOnly, s.handleAnonymise)
+	s.route(http.MethodGet, "/children/:id/access", adminsOnly, s.handleChildAccess)
+	s.route(http.MethodGet, "/api/v1/children/:id/access", adminsOnly, s.handleAPIChildAccess)
+
 	// JSON API.
 	s.route(http.MethodGet, "/api/v1/categories", catalogue, s.handleAPICategoryList)
 	s.route(http.MethodGet, "/api/v1/labels.pdf", staff, s.handleLabelsPDF)

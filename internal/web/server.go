@@ -68,6 +68,12 @@ func New(d *db.DB, log *slog.Logger) (*Server, error) {
 	}
 	s.pages = pages
 	e := gin.New()
+	// X-Forwarded-For is believed only from a proxy on this machine (README.md: kitloan
+	// sits behind a TLS proxy); from anyone else the connection's address is the client's,
+	// so that a made-up header cannot dodge the sign-in throttle or the scan-page limit.
+	if err := e.SetTrustedProxies([]string{"127.0.0.1", "::1"}); err != nil {
+		return nil, err
+	}
 	e.HandleMethodNotAllowed = true
 	e.RedirectTrailingSlash = true
 	e.Use(s.recoverPanics, s.logRequests, securityHeaders, s.limitBody, s.authenticate)
