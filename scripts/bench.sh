@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ITEMS=${ITEMS:-100000}
 CLIENTS=${CLIENTS:-32}
-DURATION=${DURATION:-20s}
+DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
 dir=bench
 mkdir -p "$dir" bin
 go build -o bin/kitloan ./cmd/kitloan
@@ -32,4 +33,4 @@ for _ in $(seq 1 100); do
 done
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB memory, $(go version)"
 ./bin/kitload run --url http://127.0.0.1:18080 --ceiling http://127.0.0.1:18099 --token "$token" \
-  --clients "$CLIENTS" --duration "$DURATION" --items "$ITEMS" --children $((ITEMS / 10)) --pid "$server"
+  --clients "$CLIENTS" --duration "$DURATION" --rounds "$ROUNDS" --items "$ITEMS" --children $((ITEMS / 10)) --pid "$server"

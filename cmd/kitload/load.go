@@ -65,6 +65,7 @@ func runLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&c.items, "items", 100000, "how many items the database holds (tags KL-000001…)")
 	fs.IntVar(&c.children, "children", 10000, "how many children the database holds (ids 1…)")
 	pid := fs.Int("pid", 0, "the server's process id, to report its peak memory")
+	rounds := fs.Int("rounds", 3, "rounds of ceiling then lookups, for the median ratio")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,23 +84,29 @@ func runLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	c.client = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: c.clients * 2, MaxConnsPerHost: c.clients * 2}}
 
 	fmt.Fprintf(stdout, "kitload: %d clients, %s a phase, %d items\n\n", c.clients, c.duration, c.items)
-	var ceil result
-	if *ceiling != "" {
-		cc := c
-		cc.base = *ceiling
-		ceil = phase(ctx, cc, func(rng *rand.Rand, _ *clientState) (kind, *http.Request) {
-			req, _ := http.NewRequest(http.MethodGet, cc.base+"/api/v1/items/"+randomTag(rng, c.items), nil)
-			return ceilingReq, req
-		})
-		report(stdout, "Ceiling (bare Gin handler, constant JSON)", ceil)
+	// The ceiling and the lookups take turns, round after round, so that a slow spell of
+	// this shared machine falls on both; the ratio reported is the median of the rounds'.
+	var ratios []float64
+	for round := 1; round <= *rounds; round++ {
+		if *ceiling != "" {
+			cc := c
+			cc.base = *ceiling
+			ceil := phase(ctx, cc, func(rng *rand.Rand, _ *clientState) (kind, *http.Request) {
+				req, _ := http.NewRequest(http.MethodGet, cc.base+"/api/v1/items/"+randomTag(rng, c.items), nil)
+				return ceilingReq, req
+			})
+			report(stdout, fmt.Sprintf("Round %d: ceiling (bare Gin handler, constant JSON)", round), ceil)
+			lookups := lookupPhase(ctx, c)
+			report(stdout, fmt.Sprintf("Round %d: lookups alone (GET /api/v1/items/{tag}, signed in with a token)", round), lookups)
+			ratios = append(ratios, throughput(lookups, lookupAPI)/throughput(ceil, ceilingReq))
+			fmt.Fprintf(stdout, "Round %d: lookup throughput ÷ ceiling throughput: %.2f\n\n", round, ratios[len(ratios)-1])
+		} else {
+			report(stdout, "Lookups alone (GET /api/v1/items/{tag}, signed in with a token)", lookupPhase(ctx, c))
+		}
 	}
-	lookups := phase(ctx, c, func(rng *rand.Rand, _ *clientState) (kind, *http.Request) {
-		return lookupAPI, c.get("/api/v1/items/" + randomTag(rng, c.items))
-	})
-	report(stdout, "Lookups alone (GET /api/v1/items/{tag}, signed in with a token)", lookups)
-	if *ceiling != "" {
-		ratio := throughput(lookups, lookupAPI) / throughput(ceil, ceilingReq)
-		fmt.Fprintf(stdout, "Lookup throughput ÷ ceiling throughput: %.2f (target ≥ 0.5)\n\n", ratio)
+	if len(ratios) > 0 {
+		slices.Sort(ratios)
+		fmt.Fprintf(stdout, "Lookup throughput ÷ ceiling throughput, median of %d rounds: %.2f (target ≥ 0.5; rounds %.2f)\n\n", len(ratios), ratios[len(ratios)/2], ratios)
 	}
 	mixed := phase(ctx, c, c.mixed)
 	report(stdout, "Mixed workload (80% lookups and scan pages, 10% lists and search, 5% issue, 5% return)", mixed)
@@ -109,6 +116,13 @@ func runLoad(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// lookupPhase runs signed-in lookups of random tags alone.
+func lookupPhase(ctx context.Context, c loadConfig) result {
+	return phase(ctx, c, func(rng *rand.Rand, _ *clientState) (kind, *http.Request) {
+		return lookupAPI, c.get("/api/v1/items/" + randomTag(rng, c.items))
+	})
 }
 
 func (c loadConfig) get(path string) *http.Request {
