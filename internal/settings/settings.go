@@ -182,13 +182,15 @@ type Input struct {
 	AgreementTerms    string `json:"agreement_terms" form:"agreement_terms" validate:"max=20000"`
 	PaperSize         string `json:"paper_size" form:"paper_size" validate:"required,oneof=A4 Letter"`
 	UnsignedAfterDays int    `json:"unsigned_after_days" form:"unsigned_after_days" validate:"gte=0,lte=365"`
+	RetentionYears    int    `json:"retention_years_after_birth" form:"retention_years_after_birth" validate:"gte=18,lte=100"`
 }
 
 // InputOf is the settings as the page shows them.
 func InputOf(s Settings) Input {
 	return Input{ServiceName: s.ServiceName, ServiceAddress: s.ServiceAddress, ServicePhone: s.ServicePhone,
 		ServiceEmail: s.ServiceEmail, BaseURL: s.BaseURL, TagPrefix: s.TagPrefix, LabelFooter: s.LabelFooter,
-		AgreementTerms: s.AgreementTerms, PaperSize: s.PaperSize, UnsignedAfterDays: s.UnsignedAfterDaysOrDefault()}
+		AgreementTerms: s.AgreementTerms, PaperSize: s.PaperSize, UnsignedAfterDays: s.UnsignedAfterDaysOrDefault(),
+		RetentionYears: s.RetentionYears()}
 }
 
 // Update checks and stores the settings page's values in one transaction.
@@ -212,6 +214,6 @@ func (s *Store) Update(ctx context.Context, in Input) error {
 		"service_name": in.ServiceName, "service_address": in.ServiceAddress, "service_phone": in.ServicePhone,
 		"service_email": in.ServiceEmail, "base_url": strings.TrimRight(in.BaseURL, "/"), "tag_prefix": in.TagPrefix,
 		"label_footer": in.LabelFooter, "agreement_terms": in.AgreementTerms, "paper_size": in.PaperSize,
-		"unsigned_after_days": strconv.Itoa(in.UnsignedAfterDays),
+		"unsigned_after_days": strconv.Itoa(in.UnsignedAfterDays), "retention_years_after_birth": strconv.Itoa(in.RetentionYears),
 	})
 }

@@ -19,7 +19,7 @@ func TestAdminChangesSettingsAndCategories(t *testing.T) {
 		t.Fatalf("settings page: %d", r.Status)
 	}
 	form := url.Values{"service_name": {"Testshire Children's Equipment"}, "service_phone": {"0300 555 0101"}, "base_url": {"ftp://nowhere"},
-		"tag_prefix": {"ts-"}, "paper_size": {"Letter"}, "unsigned_after_days": {"10"}}
+		"tag_prefix": {"ts-"}, "paper_size": {"Letter"}, "unsigned_after_days": {"10"}, "retention_years_after_birth": {"26"}}
 	r = b.Post("/settings", form)
 	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `href="#f-base_url"`) || !strings.Contains(r.Body, `value="0300 555 0101"`) {
 		t.Fatalf("a bad base URL: %d %.300s", r.Status, r.Body)
@@ -29,7 +29,7 @@ func TestAdminChangesSettingsAndCategories(t *testing.T) {
 		t.Fatalf("save: %d %.300s", r.Status, r.Body)
 	}
 	svc, _ := w.env.Server.Settings.Get(t.Context())
-	if svc.ServiceName != "Testshire Children's Equipment" || svc.BaseURL != "https://kit.testshire.example" || svc.TagPrefix != "TS-" || svc.PaperSize != "Letter" {
+	if svc.ServiceName != "Testshire Children's Equipment" || svc.BaseURL != "https://kit.testshire.example" || svc.TagPrefix != "TS-" || svc.PaperSize != "Letter" || svc.RetentionYears() != 26 {
 		t.Fatalf("stored: %+v", svc)
 	}
 	// The public scan page and new tags use them at once.
