@@ -50,25 +50,8 @@ func (s *Store) Child(ctx context.Context, u accounts.User, id int64) (Child, er
 	if err != nil {
 		return c, err
 	}
-	c.Carers, err = s.carers(ctx, id)
+	c.Carers, err = carersIn(ctx, s.db.Reader(ctx), id)
 	return c, err
-}
-
-func (s *Store) carers(ctx context.Context, childID int64) ([]Carer, error) {
-	rows, err := s.db.Query(ctx, `SELECT name, relationship, phone, email FROM carers WHERE child_id = ? ORDER BY position`, childID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Carer{}
-	for rows.Next() {
-		var k Carer
-		if err := rows.Scan(&k.Name, &k.Relationship, &k.Phone, &k.Email); err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, rows.Err()
 }
 
 // Children lists the children the user may see, by family name.
