@@ -25,7 +25,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewJSONHandler(stdout, nil))
+	logs := newLogBuffer(stdout)
+	defer logs.Close()
+	log := slog.New(slog.NewJSONHandler(logs, nil))
 	d, err := openDB(ctx, *dbPath)
 	if err != nil {
 		return err
