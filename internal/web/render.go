@@ -59,10 +59,25 @@ func (s *Server) render(c *gin.Context, status int, page string, data gin.H) {
 		http.SetCookie(c.Writer, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	}
 	var buf bytes.Buffer
+	e := pageErrors(data)
+	if e != nil {
+		data["ErrorList"] = problemsInOrder(e, nil)
+	}
 	if err := t.Execute(&buf, data); err != nil {
 		s.Log.Error("render", "page", page, "err", err)
 		c.String(http.StatusInternalServerError, "Sorry, this page could not be shown.")
 		return
+	}
+	// The error summary lists problems in the order the fields stand on the page, as
+	// people read it, which is known only once the page is drawn: draw it again.
+	if e != nil && len(e.Fields) > 1 {
+		data["ErrorList"] = problemsInOrder(e, buf.Bytes())
+		buf.Reset()
+		if err := t.Execute(&buf, data); err != nil {
+			s.Log.Error("render", "page", page, "err", err)
+			c.String(http.StatusInternalServerError, "Sorry, this page could not be shown.")
+			return
+		}
 	}
 	c.Header("Cache-Control", "no-store")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
@@ -101,6 +116,28 @@ func (f formField) Short() formField { f.Class = "input-short"; return f }
 
 // Auto returns the field with an autocomplete token.
 func (f formField) Auto(a string) formField { f.Autocomplete = a; return f }
+
+// fieldProblem is one line of the error summary.
+type fieldProblem struct{ Field, Problem string }
+
+// problemsInOrder lists an error's field problems in the order their fields' ids
+// (f-NAME) appear in page, and alphabetically when there is no page yet or no such id.
+func problemsInOrder(e *errs.Error, page []byte) []fieldProblem {
+	out := make([]fieldProblem, 0, len(e.Fields))
+	for _, f := range slices.Sorted(maps.Keys(e.Fields)) {
+		out = append(out, fieldProblem{f, e.Fields[f]})
+	}
+	at := func(f string) int {
+		if i := bytes.Index(page, []byte(`id="f-`+f+`"`)); i >= 0 {
+			return i
+		}
+		return len(page)
+	}
+	if page != nil {
+		slices.SortStableFunc(out, func(a, b fieldProblem) int { return at(a.Field) - at(b.Field) })
+	}
+	return out
+}
 
 // pageErrors finds the error a page was rendered with.
 func pageErrors(data gin.H) *errs.Error {

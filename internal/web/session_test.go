@@ -153,3 +153,18 @@ func TestUnknownPageIsAFriendly404(t *testing.T) {
 		t.Fatalf("API 404: %d %s", r.Status, r.Body)
 	}
 }
+
+// TestErrorSummaryFollowsTheForm: the error summary lists problems in the order of the
+// form's fields, top to bottom, not alphabetically.
+func TestErrorSummaryFollowsTheForm(t *testing.T) {
+	env := webtest.New(t)
+	env.User("store", "store@test", "Sam Store")
+	b := env.Browser()
+	b.Login("store@test", webtest.Password)
+	b.Get("/products/new")
+	r := b.Post("/products", url.Values{"name": {""}, "category": {""}, "kind": {"returnable"}, "stock": {"-1"}})
+	name, category, stock := strings.Index(r.Body, `href="#f-name"`), strings.Index(r.Body, `href="#f-category"`), strings.Index(r.Body, `href="#f-stock"`)
+	if name < 0 || category < 0 || stock < 0 || !(name < category && category < stock) {
+		t.Fatalf("summary order: name %d, category %d, stock %d; want the form's order", name, category, stock)
+	}
+}
