@@ -137,7 +137,7 @@ func exportLoans(ctx context.Context, q db.Querier, childID int64) ([]Loan, erro
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = q.QueryContext(ctx, `SELECT li.loan_id, i.id, i.tag, p.name, p.size, i.serial, i.status, li.issued_condition, li.returned_at, li.return_condition
+	rows, err = q.QueryContext(ctx, `SELECT li.loan_id, `+loanItemColumns+`
 		FROM loan_items li JOIN loans l ON l.id = li.loan_id JOIN items i ON i.id = li.item_id JOIN products p ON p.id = i.product_id
 		WHERE l.child_id = ? ORDER BY li.loan_id, i.tag`, childID)
 	if err != nil {
@@ -146,18 +146,9 @@ func exportLoans(ctx context.Context, q db.Querier, childID int64) ([]Loan, erro
 	defer rows.Close()
 	for rows.Next() {
 		var loanID int64
-		var li LoanItem
-		var size string
-		var returned sql.NullString
-		if err := rows.Scan(&loanID, &li.ItemID, &li.Tag, &li.Product, &size, &li.Serial, &li.Status, &li.IssuedCondition, &returned, &li.ReturnCondition); err != nil {
+		li, err := scanLoanItem(rows, &loanID)
+		if err != nil {
 			return nil, err
-		}
-		if size != "" {
-			li.Product += " (" + size + ")"
-		}
-		if returned.Valid {
-			t := parseStamp(returned.String)
-			li.ReturnedAt = &t
 		}
 		if i, ok := index[loanID]; ok {
 			out[i].Items = append(out[i].Items, li)

@@ -119,7 +119,7 @@ func loanFor(q db.Querier, ctx context.Context, u accounts.User, id int64) (Loan
 	if err != nil {
 		return l, err
 	}
-	rows, err := q.QueryContext(ctx, `SELECT i.id, i.tag, p.name, p.size, i.serial, i.status, li.issued_condition, li.returned_at, li.return_condition
+	rows, err := q.QueryContext(ctx, `SELECT `+loanItemColumns+`
 		FROM loan_items li JOIN items i ON i.id = li.item_id JOIN products p ON p.id = i.product_id
 		WHERE li.loan_id = ? ORDER BY i.tag`, id)
 	if err != nil {
@@ -127,22 +127,34 @@ func loanFor(q db.Querier, ctx context.Context, u accounts.User, id int64) (Loan
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var li LoanItem
-		var size string
-		var returned sql.NullString
-		if err := rows.Scan(&li.ItemID, &li.Tag, &li.Product, &size, &li.Serial, &li.Status, &li.IssuedCondition, &returned, &li.ReturnCondition); err != nil {
+		li, err := scanLoanItem(rows)
+		if err != nil {
 			return l, err
-		}
-		if size != "" {
-			li.Product += " (" + size + ")"
-		}
-		if returned.Valid {
-			t := parseStamp(returned.String)
-			li.ReturnedAt = &t
 		}
 		l.Items = append(l.Items, li)
 	}
 	return l, rows.Err()
+}
+
+// loanItemColumns are a loan item's columns as scanLoanItem reads them.
+const loanItemColumns = `i.id, i.tag, p.name, p.size, i.serial, i.status, li.issued_condition, li.returned_at, li.return_condition`
+
+// scanLoanItem reads a loan item row, after any lead columns (such as its loan's id).
+func scanLoanItem(r interface{ Scan(...any) error }, lead ...any) (LoanItem, error) {
+	var li LoanItem
+	var size string
+	var returned sql.NullString
+	if err := r.Scan(append(lead, &li.ItemID, &li.Tag, &li.Product, &size, &li.Serial, &li.Status, &li.IssuedCondition, &returned, &li.ReturnCondition)...); err != nil {
+		return li, err
+	}
+	if size != "" {
+		li.Product += " (" + size + ")"
+	}
+	if returned.Valid {
+		t := parseStamp(returned.String)
+		li.ReturnedAt = &t
+	}
+	return li, nil
 }
 
 // Loan returns one loan with its items.
@@ -577,7 +589,7 @@ func (s *Store) attachItems(ctx context.Context, ls []Loan) error {
 		index[l.ID] = i
 		ids[i] = l.ID
 	}
-	rows, err := s.db.Query(ctx, `SELECT li.loan_id, i.id, i.tag, p.name, p.size, i.serial, i.status, li.issued_condition, li.returned_at, li.return_condition
+	rows, err := s.db.Query(ctx, `SELECT li.loan_id, `+loanItemColumns+`
 		FROM loan_items li JOIN items i ON i.id = li.item_id JOIN products p ON p.id = i.product_id
 		WHERE li.loan_id IN (?`+strings.Repeat(",?", len(ids)-1)+`) ORDER BY i.tag`, ids...)
 	if err != nil {
@@ -586,18 +598,9 @@ func (s *Store) attachItems(ctx context.Context, ls []Loan) error {
 	defer rows.Close()
 	for rows.Next() {
 		var loanID int64
-		var li LoanItem
-		var size string
-		var returned sql.NullString
-		if err := rows.Scan(&loanID, &li.ItemID, &li.Tag, &li.Product, &size, &li.Serial, &li.Status, &li.IssuedCondition, &returned, &li.ReturnCondition); err != nil {
+		li, err := scanLoanItem(rows, &loanID)
+		if err != nil {
 			return err
-		}
-		if size != "" {
-			li.Product += " (" + size + ")"
-		}
-		if returned.Valid {
-			t := parseStamp(returned.String)
-			li.ReturnedAt = &t
 		}
 		ls[index[loanID]].Items = append(ls[index[loanID]].Items, li)
 	}

@@ -53,7 +53,7 @@ func runAnonymise(ctx context.Context, args []string, getenv func(string) string
 		fmt.Fprintf(stdout, "held back: %s (child %d): %s\n", c.Reference, c.ChildID, c.Blocked())
 	}
 	if len(due) == 0 {
-		fmt.Fprintf(stdout, "No child's record is due to be anonymised (kept until the %s birthday after discharge).\n", ordinalYears(years))
+		fmt.Fprintf(stdout, "No child's record is due to be anonymised (kept until the %s birthday after discharge).\n", loans.Ordinal(years))
 		if *dryRun {
 			return nil
 		}
@@ -104,19 +104,4 @@ func compact(ctx context.Context, d *db.DB, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "The database file was compacted: removed details are not left in its free space.")
 	return nil
-}
-
-func ordinalYears(n int) string {
-	suffix := "th"
-	if n%100 < 11 || n%100 > 13 {
-		switch n % 10 {
-		case 1:
-			suffix = "st"
-		case 2:
-			suffix = "nd"
-		case 3:
-			suffix = "rd"
-		}
-	}
-	return fmt.Sprintf("%d%s", n, suffix)
 }

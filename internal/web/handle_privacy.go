@@ -161,7 +161,7 @@ func (s *Server) renderAnonymise(c *gin.Context, status int, extra gin.H) {
 		s.fail(c, err)
 		return
 	}
-	data := gin.H{"Due": due, "Held": held, "Years": years, "Birthday": ordinal(years) + " birthday"}
+	data := gin.H{"Due": due, "Held": held, "Years": years, "Birthday": loans.Ordinal(years) + " birthday"}
 	for k, v := range extra {
 		data[k] = v
 	}
@@ -206,20 +206,4 @@ func (s *Server) handleAnonymise(c *gin.Context) {
 	}
 	redirectWithFlash(c, "/children/anonymise", countOf(len(res.Children), "child’s record", "children’s records")+" anonymised: "+
 		strings.Join(refs, ", ")+". Their equipment history is kept.")
-}
-
-// ordinal writes 25 as "25th", 21 as "21st".
-func ordinal(n int) string {
-	suffix := "th"
-	if n%100 < 11 || n%100 > 13 {
-		switch n % 10 {
-		case 1:
-			suffix = "st"
-		case 2:
-			suffix = "nd"
-		case 3:
-			suffix = "rd"
-		}
-	}
-	return strconv.Itoa(n) + suffix
 }
