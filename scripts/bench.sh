@@ -22,11 +22,14 @@ rm -f "$work" "$work-wal" "$work-shm"
 ./bin/kitloan backup "$work" --db "$seed" >/dev/null
 KITLOAN_PASSWORD=bench-load-password ./bin/kitloan user add load@bench.test --name "Load Test" --role store --db "$work" >/dev/null
 token=$(./bin/kitloan token create load@bench.test --db "$work" | tail -n 1)
-KITLOAN_ADMIN_PASSWORD=bench-admin-password ./bin/kitloan serve --addr 127.0.0.1:18080 --db "$work" >"$dir/server.log" 2>&1 &
+# PROFILE=1 writes the server's CPU profile to bench/cpu.prof (go tool pprof bin/kitloan bench/cpu.prof).
+profile=()
+if [ -n "${PROFILE:-}" ]; then profile=(--cpuprofile "$dir/cpu.prof"); fi
+KITLOAN_ADMIN_PASSWORD=bench-admin-password ./bin/kitloan serve --addr 127.0.0.1:18080 --db "$work" "${profile[@]}" >"$dir/server.log" 2>&1 &
 server=$!
 ./bin/kitload ceiling --addr 127.0.0.1:18099 &
 ceiling=$!
-trap 'kill $server $ceiling 2>/dev/null || true' EXIT
+trap 'kill $server $ceiling 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
   curl -fs http://127.0.0.1:18080/healthz >/dev/null && curl -fs -o /dev/null http://127.0.0.1:18099/api/v1/items/x && break
   sleep 0.1

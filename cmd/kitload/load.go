@@ -66,6 +66,7 @@ func runLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&c.children, "children", 10000, "how many children the database holds (ids 1…)")
 	pid := fs.Int("pid", 0, "the server's process id, to report its peak memory")
 	rounds := fs.Int("rounds", 3, "rounds of ceiling then lookups, for the median ratio")
+	withMix := fs.Bool("mix", true, "run the mixed workload after the rounds")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -108,8 +109,10 @@ func runLoad(ctx context.Context, args []string, stdout io.Writer) error {
 		slices.Sort(ratios)
 		fmt.Fprintf(stdout, "Lookup throughput ÷ ceiling throughput, median of %d rounds: %.2f (target ≥ 0.5; rounds %.2f)\n\n", len(ratios), ratios[len(ratios)/2], ratios)
 	}
-	mixed := phase(ctx, c, c.mixed)
-	report(stdout, "Mixed workload (80% lookups and scan pages, 10% lists and search, 5% issue, 5% return)", mixed)
+	if *withMix {
+		mixed := phase(ctx, c, c.mixed)
+		report(stdout, "Mixed workload (80% lookups and scan pages, 10% lists and search, 5% issue, 5% return)", mixed)
+	}
 	if *pid != 0 {
 		if hwm, err := peakMemory(*pid); err == nil {
 			fmt.Fprintf(stdout, "Server peak memory (VmHWM): %s (target < 150 MB)\n", hwm)

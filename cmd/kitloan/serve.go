@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"kitloan/internal/accounts"
@@ -22,8 +24,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	addr := fs.String("addr", envOr(getenv, "KITLOAN_ADDR", "127.0.0.1:8080"), "address to listen on")
 	baseURL := fs.String("base-url", getenv("KITLOAN_BASE_URL"), "the address printed in QR codes")
 	withDemo := fs.Bool("demo", false, "load demo data into an empty database")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file until the server stops (for make bench)")
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	logs := newLogBuffer(stdout)
 	defer logs.Close()
