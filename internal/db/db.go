@@ -321,7 +321,7 @@ func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	if st := d.readStmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return d.QueryRow(ctx, q, args...)
+	return d.Read.QueryRowContext(ctx, q, args...)
 }
 
 // Query runs a read query on the read pool through the statement cache.
@@ -329,7 +329,7 @@ func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 	if st := d.readStmt(ctx, q); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return d.Query(ctx, q, args...)
+	return d.Read.QueryContext(ctx, q, args...)
 }
 
 // PageSize bounds a list's page size: 50 by default, 500 at most.
