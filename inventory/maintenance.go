@@ -281,8 +281,10 @@ func scanDue(r scanner) (DueItem, error) {
 	return d, err
 }
 
-// ServiceDue lists items whose next service falls within the given days (overdue ones
-// first), split into those in the store and those on loan, with where each one is.
+// ServiceDue lists every item whose next service falls within the given days (overdue
+// ones first), split into those in the store and those on loan, with where each one is.
+// The API returns the lists whole; the maintenance page reads ServiceDueLists, which
+// stops at the rows it shows.
 func (s *Store) ServiceDue(ctx context.Context, withinDays int) (inStore, onLoan []DueItem, err error) {
 	until := s.db.Now().AddDate(0, 0, withinDays).Format(db.DateLayout)
 	rows, err := s.db.Query(ctx, itemColumns+holderCols+` FROM items i `+holderJoin+`
@@ -306,8 +308,8 @@ func (s *Store) ServiceDue(ctx context.Context, withinDays int) (inStore, onLoan
 	return inStore, onLoan, rows.Err()
 }
 
-// AfterReturn lists returned items waiting for cleaning and those waiting for inspection,
-// oldest first.
+// AfterReturn lists every returned item waiting for cleaning and every one waiting for
+// inspection, oldest first, for the API; the maintenance page reads AfterReturnQueues.
 func (s *Store) AfterReturn(ctx context.Context) (cleaning, inspection []Item, err error) {
 	rows, err := s.db.Query(ctx, itemSelect+` WHERE i.status = 'returned' ORDER BY i.updated_at, i.id`)
 	if err != nil {
@@ -326,4 +328,150 @@ func (s *Store) AfterReturn(ctx context.Context) (cleaning, inspection []Item, e
 		}
 	}
 	return cleaning, inspection, rows.Err()
+}
+
+// Page is the first rows of a long list, in the list's order, with how many rows the list
+// holds in all, so that a page can show a few hundred of thousands and say so.
+type Page[T any] struct {
+	Items []T
+	Total int
+}
+
+// DueLists are the items whose service falls due, split as the maintenance page shows
+// them: overdue or due soon, in the store or on loan. Each list runs most overdue first.
+type DueLists struct {
+	OverdueInStore, OverdueOnLoan, DueInStore, DueOnLoan Page[DueItem]
+}
+
+// dueListCounts counts the four service-due lists in one pass over the items due:
+// arguments today (four times) and the day after the window. It takes the ids from the
+// due-date index first, so that it reads the rows in id order, a page of the table after
+// the next, rather than in date order: 18 ms against 27 ms at 100,000 items.
+const dueListCounts = `SELECT
+	count(*) FILTER (WHERE i.next_service_due < ? AND i.status <> 'on_loan'),
+	count(*) FILTER (WHERE i.next_service_due < ? AND i.status = 'on_loan'),
+	count(*) FILTER (WHERE i.next_service_due >= ? AND i.status <> 'on_loan'),
+	count(*) FILTER (WHERE i.next_service_due >= ? AND i.status = 'on_loan')
+	FROM items i WHERE i.status NOT IN ('retired', 'lost')
+	AND i.id IN (SELECT id FROM items WHERE next_service_due IS NOT NULL AND next_service_due < ?)`
+
+// dueListIDs picks the first ids of one service-due list, walking the due-date index in
+// order and stopping at the limit: arguments the first date, the day after the last, on
+// loan or not, and the limit. Whether the item is on loan is asked as a true-or-false
+// value, (i.status = 'on_loan') = ?, which no index answers, so that SQLite cannot take
+// the status index instead: at 100,000 items, reading the 38,000 on loan to sort them
+// takes 18 ms, walking the due dates 2 ms.
+const dueListIDs = `SELECT i.id FROM items i
+	WHERE i.next_service_due IS NOT NULL AND i.next_service_due >= ? AND i.next_service_due < ?
+	AND i.status NOT IN ('retired', 'lost') AND (i.status = 'on_loan') = ?
+	ORDER BY i.next_service_due, i.tag LIMIT ?`
+
+// ServiceDueLists reads the first inStoreRows items of the two lists in the store and the
+// first onLoanRows of the two on loan, each with where it is, and counts every list in
+// full; a limit of 0 counts a list without reading it. At 100,000 items some 10,000 are
+// due within 30 days: ServiceDue joins every one of them to its loan and holder, while
+// this joins only the rows shown and counts the rest through the due-date index.
+//
+// An item is on loan when its status says so: the issue that sets the status opens the
+// loan line that names the holder, and the return closes both together.
+func (s *Store) ServiceDueLists(ctx context.Context, withinDays, inStoreRows, onLoanRows int) (DueLists, error) {
+	now := s.db.Now()
+	today := now.Format(db.DateLayout)
+	afterWindow := now.AddDate(0, 0, withinDays+1).Format(db.DateLayout)
+	var l DueLists
+	err := s.db.QueryRow(ctx, dueListCounts, today, today, today, today, afterWindow).
+		Scan(&l.OverdueInStore.Total, &l.OverdueOnLoan.Total, &l.DueInStore.Total, &l.DueOnLoan.Total)
+	if err != nil {
+		return DueLists{}, err
+	}
+	// Every stored date sorts after the empty string, so the overdue lists start there.
+	for _, list := range []struct {
+		page         *Page[DueItem]
+		from, before string
+		onLoan       bool
+		rows         int
+	}{
+		{&l.OverdueInStore, "", today, false, inStoreRows},
+		{&l.OverdueOnLoan, "", today, true, onLoanRows},
+		{&l.DueInStore, today, afterWindow, false, inStoreRows},
+		{&l.DueOnLoan, today, afterWindow, true, onLoanRows},
+	} {
+		if list.rows <= 0 {
+			continue
+		}
+		if list.page.Items, err = s.dueItems(ctx, list.from, list.before, list.onLoan, list.rows); err != nil {
+			return DueLists{}, err
+		}
+	}
+	return l, nil
+}
+
+// dueItems reads the first items of one service-due list with their holders.
+func (s *Store) dueItems(ctx context.Context, from, before string, onLoan bool, limit int) ([]DueItem, error) {
+	rows, err := s.db.Query(ctx, itemColumns+holderCols+` FROM items i `+holderJoin+`
+		WHERE i.id IN (`+dueListIDs+`) ORDER BY i.next_service_due, i.tag`, from, before, onLoan, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []DueItem
+	for rows.Next() {
+		d, err := scanDue(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// ReturnQueues are the returned items waiting for cleaning and those waiting for
+// inspection, each queue oldest first.
+type ReturnQueues struct {
+	Cleaning, Inspection Page[Item]
+}
+
+// returnQueueCounts counts both after-return queues through the status index.
+const returnQueueCounts = `SELECT count(*) FILTER (WHERE awaiting_cleaning = 1), count(*) FILTER (WHERE awaiting_cleaning = 0)
+	FROM items WHERE status = 'returned'`
+
+// returnQueueIDs picks the oldest ids of one after-return queue: arguments waiting for
+// cleaning or not, and the limit.
+const returnQueueIDs = `SELECT id FROM items WHERE status = 'returned' AND awaiting_cleaning = ?
+	ORDER BY updated_at, id LIMIT ?`
+
+// AfterReturnQueues reads the oldest rows of each after-return queue and counts each queue
+// in full. Only the rows shown are joined to their product and category: AfterReturn
+// joins every returned item, some 5,000 at 100,000 items.
+func (s *Store) AfterReturnQueues(ctx context.Context, rows int) (ReturnQueues, error) {
+	var q ReturnQueues
+	if err := s.db.QueryRow(ctx, returnQueueCounts).Scan(&q.Cleaning.Total, &q.Inspection.Total); err != nil {
+		return ReturnQueues{}, err
+	}
+	var err error
+	if q.Cleaning.Items, err = s.returnQueue(ctx, true, rows); err != nil {
+		return ReturnQueues{}, err
+	}
+	if q.Inspection.Items, err = s.returnQueue(ctx, false, rows); err != nil {
+		return ReturnQueues{}, err
+	}
+	return q, nil
+}
+
+// returnQueue reads the oldest items of one after-return queue.
+func (s *Store) returnQueue(ctx context.Context, awaitingCleaning bool, limit int) ([]Item, error) {
+	rows, err := s.db.Query(ctx, itemSelect+` WHERE i.id IN (`+returnQueueIDs+`) ORDER BY i.updated_at, i.id`, awaitingCleaning, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
 }

@@ -43,8 +43,16 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		"history":              {`SELECT id FROM events WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 20`, []any{"item", 1}},
 		"service due":          {`SELECT id FROM items i WHERE i.next_service_due IS NOT NULL AND i.next_service_due <= ?`, []any{"2026-12-01"}},
 		"open loan of an item": {`SELECT loan_id FROM loan_items WHERE item_id = ? AND returned_at IS NULL`, []any{1}},
+		"service due counts":   {dueListCounts, []any{"2026-11-01", "2026-11-01", "2026-11-01", "2026-11-01", "2026-12-01"}},
+		"after-return counts":  {returnQueueCounts, nil},
+		"after-return queue":   {returnQueueIDs, []any{true, 200}},
 	} {
 		checkPlan(t, d, name, q.sql, q.args)
+	}
+	// A service-due list walks the due dates in order and stops at its limit; through the
+	// status index it would read every item on loan to sort them.
+	if plan := checkPlan(t, d, "service due list", dueListIDs, []any{"", "2026-12-01", true, 200}); !strings.Contains(strings.Join(plan, "\n"), "items_next_service_due") {
+		t.Errorf("a service-due list should walk the due-date index: %q", plan)
 	}
 	// A search's page of ids and its count, as Items builds them for a sparse search.
 	for _, f := range []ItemFilter{{Query: "ch"}, {Query: "sn-1", Status: Available, CategoryID: 1}} {
@@ -60,8 +68,9 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 	}
 }
 
-// checkPlan fails the test if the query's plan reads a whole table other than the catalogue's.
-func checkPlan(t *testing.T, d *db.DB, name, query string, args []any) {
+// checkPlan fails the test if the query's plan reads a whole table other than the
+// catalogue's, and returns the plan's steps.
+func checkPlan(t *testing.T, d *db.DB, name, query string, args []any) []string {
 	t.Helper()
 	{
 		rows, err := d.Read.Query(`EXPLAIN QUERY PLAN `+query, args...)
@@ -84,5 +93,6 @@ func checkPlan(t *testing.T, d *db.DB, name, query string, args []any) {
 				t.Errorf("%s reads a whole table: %q in plan %q", name, step, plan)
 			}
 		}
+		return plan
 	}
 }

@@ -21,8 +21,16 @@ import (
 // maintenance on an item, retiring an item with a reason, and recalls.
 
 // maxQueueRows is how many rows each list of the maintenance page shows; the page says
-// how many more there are. A big store can have thousands of items due.
+// how many there are in all. A big store can have thousands of items due.
 const maxQueueRows = 200
+
+// maxVisitRows bounds each list of the printable visit list. A store of 100,000 items has
+// some 2,000 items on loan overdue, 60 printed pages; the list stops at 1,000 and says how
+// many there are, so a print is never larger than a person would carry.
+const maxVisitRows = 1000
+
+// serviceDueDays is how far ahead the maintenance page lists services falling due.
+const serviceDueDays = 30
 
 // choice is one radio button of a form: its value, its label and a hint.
 type choice struct{ Value, Label, Hint string }
@@ -135,8 +143,22 @@ type rowsShown[T any] struct {
 // More reports whether the list has more rows than are shown.
 func (r rowsShown[T]) More() bool { return r.Total > len(r.Rows) }
 
-func firstRows[T any](xs []T) rowsShown[T] {
-	return rowsShown[T]{Rows: xs[:min(len(xs), maxQueueRows)], Total: len(xs)}
+// Count is how many rows the list has, as people read numbers: "3,412".
+func (r rowsShown[T]) Count() string { return thousands(r.Total) }
+
+// Shown is how many rows are shown, as people read numbers: "1,000".
+func (r rowsShown[T]) Shown() string { return thousands(len(r.Rows)) }
+
+func shownItems(p inventory.Page[inventory.Item]) rowsShown[inventory.Item] {
+	return rowsShown[inventory.Item]{Rows: p.Items, Total: p.Total}
+}
+
+func shownDue(p inventory.Page[inventory.DueItem]) rowsShown[dueRow] {
+	rows := make([]dueRow, len(p.Items))
+	for i, d := range p.Items {
+		rows[i] = dueRow{d}
+	}
+	return rowsShown[dueRow]{Rows: rows, Total: p.Total}
 }
 
 // dueRow is an item due for service, with where it is when it is on loan.
@@ -167,38 +189,64 @@ type afterReturnTable struct {
 	Kind, Button string
 }
 
+// visitTable is a list of items on loan due for service. VisitList says it is on the
+// printable visit list, which shows up to maxVisitRows; on the maintenance page it shows
+// maxQueueRows and links to the visit list for the rest.
+type visitTable struct {
+	List      rowsShown[dueRow]
+	VisitList bool
+}
+
+// VisitListHoldsAll reports whether the visit list would show every row of the list.
+func (v visitTable) VisitListHoldsAll() bool { return v.List.Total <= maxVisitRows }
+
+// VisitListRows is how many rows each list of the visit list shows at most: "1,000".
+func (visitTable) VisitListRows() string { return thousands(maxVisitRows) }
+
+// handleMaintenanceQueues shows the maintenance page: the after-return queues and the
+// service-due lists, the first maxQueueRows of each with its count. With ?visits=all it
+// shows the visit list instead.
 func (s *Server) handleMaintenanceQueues(c *gin.Context) {
+	if c.Query("visits") == "all" {
+		s.handleVisitList(c)
+		return
+	}
 	ctx := c.Request.Context()
-	cleaning, inspection, err := s.Inventory.AfterReturn(ctx)
+	queues, err := s.Inventory.AfterReturnQueues(ctx, maxQueueRows)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	inStore, onLoan, err := s.Inventory.ServiceDue(ctx, 30)
+	due, err := s.Inventory.ServiceDueLists(ctx, serviceDueDays, maxQueueRows, maxQueueRows)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	today := s.DB.Now().Format(db.DateLayout)
-	split := func(items []inventory.DueItem) (overdue, soon []dueRow) {
-		for _, d := range items {
-			if d.ServiceOverdue(today) {
-				overdue = append(overdue, dueRow{d})
-			} else {
-				soon = append(soon, dueRow{d})
-			}
-		}
-		return overdue, soon
-	}
-	overdueStore, dueStore := split(inStore)
-	overdueLoan, dueLoan := split(onLoan)
 	s.render(c, http.StatusOK, "maintenance", gin.H{
-		"Cleaning":     afterReturnTable{firstRows(cleaning), inventory.Decontamination, "Record cleaning"},
-		"Inspection":   afterReturnTable{firstRows(inspection), inventory.Inspection, "Inspect"},
-		"OverdueStore": firstRows(overdueStore), "OverdueLoan": firstRows(overdueLoan),
-		"DueStore": firstRows(dueStore), "DueLoan": firstRows(dueLoan),
-		"Overdue": len(overdueStore) + len(overdueLoan), "Due": len(dueStore) + len(dueLoan),
-		"Until": s.DB.Now().AddDate(0, 0, 30).Format(db.DateLayout),
+		"Cleaning":     afterReturnTable{shownItems(queues.Cleaning), inventory.Decontamination, "Record cleaning"},
+		"Inspection":   afterReturnTable{shownItems(queues.Inspection), inventory.Inspection, "Inspect"},
+		"OverdueStore": shownDue(due.OverdueInStore), "OverdueLoan": visitTable{List: shownDue(due.OverdueOnLoan)},
+		"DueStore": shownDue(due.DueInStore), "DueLoan": visitTable{List: shownDue(due.DueOnLoan)},
+		"Overdue": thousands(due.OverdueInStore.Total + due.OverdueOnLoan.Total),
+		"Due":     thousands(due.DueInStore.Total + due.DueOnLoan.Total),
+		"Until":   s.DB.Now().AddDate(0, 0, serviceDueDays).Format(db.DateLayout),
+	})
+}
+
+// handleVisitList shows the maintenance page's lists of items on loan alone, up to
+// maxVisitRows each rather than maxQueueRows: the list to print and take on visits, with
+// the child, the place, the address and who to contact.
+func (s *Server) handleVisitList(c *gin.Context) {
+	due, err := s.Inventory.ServiceDueLists(c.Request.Context(), serviceDueDays, 0, maxVisitRows)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "maintenance", gin.H{
+		"VisitList":   true,
+		"OverdueLoan": visitTable{List: shownDue(due.OverdueOnLoan), VisitList: true},
+		"DueLoan":     visitTable{List: shownDue(due.DueOnLoan), VisitList: true},
+		"Until":       s.DB.Now().AddDate(0, 0, serviceDueDays).Format(db.DateLayout),
 	})
 }
 

@@ -1,13 +1,17 @@
 package web_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"kitloan/inventory"
 )
 
 // The pages of issue 6, walked through their real forms: the after-return queues,
@@ -237,6 +241,102 @@ func TestPagesServiceDueLists(t *testing.T) {
 	wantText(t, r, "Service overdue (2)", "Service due in the next 30 days (2)")
 	r = store.get("/", 200)
 	wantText(t, r, "2 service overdue")
+}
+
+// TestPagesServiceDueListsStopAt200WithTheCount fills two lists past the page's 200 rows:
+// each shows its first 200, soonest date first and in tag order on a day, and says how
+// many there are in all. The items on loan link to the visit list, which shows 1,000 of
+// them to print and says how many more there are.
+func TestPagesServiceDueListsStopAt200WithTheCount(t *testing.T) {
+	w := newWorld(t, 0)
+	const lent, kept = 1001, 205
+	var tags []string
+	for n := lent + kept; n > 0; n -= 500 {
+		items, err := w.env.Server.Inventory.CreateItems(context.Background(), inventory.ItemInput{ProductID: int64(w.chair), Quantity: min(n, 500)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			tags = append(tags, it.Tag)
+		}
+	}
+	type due struct{ date, tag string }
+	var onLoan, inStore []due
+	for i, tag := range tags {
+		if i < lent {
+			onLoan = append(onLoan, due{day(-1 - i/2), tag}) // overdue, two a day
+		} else {
+			inStore = append(inStore, due{day(i % 31), tag}) // due in the next 30 days
+		}
+	}
+	zoe := w.child(t, w.ot, "Zoë Adams")
+	for batch := range slices.Chunk(onLoan, 100) { // a loan takes at most 100 items
+		var tags []string
+		for _, d := range batch {
+			tags = append(tags, d.tag)
+		}
+		w.onLoan(t, zoe, tags...)
+	}
+	// Lent first: an item overdue for service cannot be issued.
+	for _, d := range append(slices.Clone(onLoan), inStore...) {
+		if _, err := w.env.DB.Write.Exec(`UPDATE items SET next_service_due = ? WHERE tag = ?`, d.date, d.tag); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inOrder := func(list []due) []string {
+		slices.SortFunc(list, func(a, b due) int { return cmp.Or(cmp.Compare(a.date, b.date), cmp.Compare(a.tag, b.tag)) })
+		var tags []string
+		for _, d := range list {
+			tags = append(tags, d.tag)
+		}
+		return tags
+	}
+	wantOnLoan, wantInStore := inOrder(onLoan), inOrder(inStore)
+	tagLink := regexp.MustCompile(`<a class="tag" href="/items/([^"]+)">`)
+	tagsIn := func(html string) []string {
+		var tags []string
+		for _, m := range tagLink.FindAllStringSubmatch(html, -1) {
+			tags = append(tags, m[1])
+		}
+		return tags
+	}
+	section := func(body, from, to string) string {
+		body = between2(body, from)
+		if i := strings.Index(body, to); i >= 0 {
+			body = body[:i]
+		}
+		return body
+	}
+
+	store := signIn(t, w.env, "store@test")
+	r := store.get("/maintenance", 200)
+	wantText(t, r, "Service overdue (1,001)", "Service due in the next 30 days (205)")
+	overdueLoan := section(section(r.Body, `id="overdue"`, `id="due"`), "<h3>On loan", "</section>")
+	if got := tagsIn(overdueLoan); !slices.Equal(got, wantOnLoan[:200]) {
+		t.Errorf("overdue on loan should list the 200 most overdue, in date and tag order: %v", got)
+	}
+	if text := mainText(overdueLoan); !strings.Contains(text, "Showing the first 200 of 1,001. Open the visit list to print the first 1,000") ||
+		!strings.Contains(overdueLoan, `href="/maintenance?visits=all"`) {
+		t.Errorf("overdue on loan should say how many there are and link to the visit list: %s", text)
+	}
+	dueStore := section(section(r.Body, `id="due"`, "</section>"), "<h3>In the store", "<h3>On loan")
+	if got := tagsIn(dueStore); !slices.Equal(got, wantInStore[:200]) {
+		t.Errorf("due in the store should list the 200 due soonest, in date and tag order: %v", got)
+	}
+	wantText(t, r, "Showing the first 200 of 205. Work through these, and the rest will show.")
+	wantText(t, store.get("/", 200), "1001 service overdue")
+
+	// The visit list is the items on loan alone, up to 1,000 of each list.
+	r = store.get("/maintenance?visits=all", 200)
+	wantText(t, r, "Service visit list", "Back to maintenance", "Items on loan due for service: 1,001 overdue and 0 due by",
+		"Showing the first 1,000 of 1,001: the visit list stops there so that it prints.",
+		"No item on loan is due for service in the next 30 days.")
+	if got := tagsIn(section(r.Body, `id="overdue"`, `id="due"`)); !slices.Equal(got, wantOnLoan[:1000]) {
+		t.Errorf("the visit list should list the 1,000 most overdue on loan, in order: %d listed", len(got))
+	}
+	if text := mainText(r.Body); strings.Contains(text, "In the store") || strings.Contains(r.Body, `id="cleaning"`) {
+		t.Errorf("the visit list should hold nothing in the store: %s", text)
+	}
 }
 
 func between2(body, from string) string {
