@@ -10,7 +10,8 @@ import (
 )
 
 // How a child's record was read, for the access log (DESIGN.md §3: reads of a child's
-// record are logged). Only views of one child's record are logged, never lists.
+// record are logged). Only views of one child's record are logged, never lists; a view of
+// one loan or request counts, as it shows the child's name and details.
 const (
 	ReadPage         = "page"          // the child's page
 	ReadEditForm     = "edit_form"     // the form that changes their details
@@ -18,6 +19,10 @@ const (
 	ReadAPIEquipment = "api_equipment" // GET /api/v1/children/{id}/equipment
 	ReadExportJSON   = "export_json"   // the subject-access export, as JSON
 	ReadExportPDF    = "export_pdf"    // the subject-access export, as a PDF
+	ReadLoanPage     = "loan_page"     // a loan's page
+	ReadRequestPage  = "request_page"  // a request's page
+	ReadAPILoan      = "api_loan"      // GET /api/v1/loans/{id}
+	ReadAPIRequest   = "api_request"   // GET /api/v1/requests/{id}
 )
 
 // ReadLabel says how a record was read, in words.
@@ -35,6 +40,14 @@ func ReadLabel(via string) string {
 		return "Subject-access export (JSON)"
 	case ReadExportPDF:
 		return "Subject-access export (PDF)"
+	case ReadLoanPage:
+		return "Loan page"
+	case ReadRequestPage:
+		return "Request page"
+	case ReadAPILoan:
+		return "API: loan"
+	case ReadAPIRequest:
+		return "API: request"
 	}
 	return via
 }

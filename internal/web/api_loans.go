@@ -127,8 +127,13 @@ func (s *Server) handleAPIRequestCreate(c *gin.Context) {
 	})
 }
 
+// handleAPIRequestShow answers one request, which names the child: a logged read of
+// their record.
 func (s *Server) handleAPIRequestShow(c *gin.Context) {
-	s.withID(c, func(id int64) (any, error) { return s.Loans.Request(c.Request.Context(), user(c), id) }, http.StatusOK)
+	s.withID(c, func(id int64) (any, error) {
+		r, err := s.Loans.Request(c.Request.Context(), user(c), id)
+		return readLogged[loans.Request](s, c, r.ChildID, loans.ReadAPIRequest)(r, err)
+	}, http.StatusOK)
 }
 
 func (s *Server) handleAPIRequestApprove(c *gin.Context) {
@@ -191,8 +196,13 @@ func (s *Server) handleAPILoanCreate(c *gin.Context) {
 	create(s, c, func(in loans.LoanInput) (any, error) { return s.Loans.IssueLoan(c.Request.Context(), user(c), in) })
 }
 
+// handleAPILoanShow answers one loan, which names the child and where they live: a logged
+// read of their record.
 func (s *Server) handleAPILoanShow(c *gin.Context) {
-	s.withID(c, func(id int64) (any, error) { return s.Loans.Loan(c.Request.Context(), user(c), id) }, http.StatusOK)
+	s.withID(c, func(id int64) (any, error) {
+		l, err := s.Loans.Loan(c.Request.Context(), user(c), id)
+		return readLogged[loans.Loan](s, c, l.ChildID, loans.ReadAPILoan)(l, err)
+	}, http.StatusOK)
 }
 
 func (s *Server) handleAPILoanChange(c *gin.Context) {

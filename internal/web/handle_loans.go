@@ -212,6 +212,9 @@ func (s *Server) renderLoan(c *gin.Context, status int, id int64, extra gin.H) {
 		s.fail(c, err)
 		return
 	}
+	if !s.logChildRead(c, child.ID, loans.ReadLoanPage) {
+		return
+	}
 	data, err := s.eventsPage(c, "loan", id)
 	if err != nil {
 		s.fail(c, err)

@@ -171,6 +171,9 @@ func (s *Server) renderRequest(c *gin.Context, status int, id int64, extra gin.H
 		s.fail(c, err)
 		return
 	}
+	if !s.logChildRead(c, child.ID, loans.ReadRequestPage) {
+		return
+	}
 	data, err := s.eventsPage(c, "request", id)
 	if err != nil {
 		s.fail(c, err)

@@ -309,6 +309,32 @@ func TestSubjectAccessExport(t *testing.T) {
 	}
 }
 
+// readStep is one way of viewing a child's record, and how the access log names it.
+type readStep struct {
+	what string
+	do   func()
+	via  string
+}
+
+// wantReadsLogged takes each step in turn and fails the test unless each logged exactly
+// one read of the child, named by its via.
+func (w *world) wantReadsLogged(t *testing.T, childID float64, steps []readStep) {
+	t.Helper()
+	reads := func() int { return w.count(t, `SELECT count(*) FROM child_reads WHERE child_id = ?`, childID) }
+	before := reads()
+	for i, s := range steps {
+		s.do()
+		if n := reads() - before; n != i+1 {
+			t.Fatalf("after %s: %d reads logged, want %d", s.what, n, i+1)
+		}
+		var via string
+		w.env.DB.Read.QueryRow(`SELECT via FROM child_reads WHERE child_id = ? ORDER BY id DESC LIMIT 1`, childID).Scan(&via)
+		if via != s.via {
+			t.Errorf("%s logged as %q, want %q", s.what, via, s.via)
+		}
+	}
+}
+
 func TestReadsOfAChildsRecordAreLogged(t *testing.T) {
 	w := newWorld(t, 1)
 	w.env.User("admin", "admin@test", "Ada Admin")
@@ -330,11 +356,7 @@ func TestReadsOfAChildsRecordAreLogged(t *testing.T) {
 		t.Fatalf("lists logged %d reads", n)
 	}
 	// Each view of the record writes exactly one row.
-	steps := []struct {
-		what string
-		do   func()
-		via  string
-	}{
+	steps := []readStep{
 		{"the child's page", func() { ot.get(fmt.Sprintf("/children/%v", zoe.id), 200) }, "page"},
 		{"the details form", func() { ot.get(fmt.Sprintf("/children/%v/edit", zoe.id), 200) }, "edit_form"},
 		{"the API", func() { w.must(t, w.ot, "GET", fmt.Sprintf("/api/v1/children/%v", zoe.id), nil, 200) }, "api"},
@@ -342,17 +364,7 @@ func TestReadsOfAChildsRecordAreLogged(t *testing.T) {
 		{"the JSON export", func() { w.must(t, adminToken, "GET", fmt.Sprintf("/api/v1/children/%v/export.json", zoe.id), nil, 200) }, "export_json"},
 		{"the PDF export", func() { ot.get(fmt.Sprintf("/children/%v/export.pdf", zoe.id), 200) }, "export_pdf"},
 	}
-	for i, s := range steps {
-		s.do()
-		if n := reads(); n != i+1 {
-			t.Fatalf("after %s: %d reads logged, want %d", s.what, n, i+1)
-		}
-		var via string
-		w.env.DB.Read.QueryRow(`SELECT via FROM child_reads ORDER BY id DESC LIMIT 1`).Scan(&via)
-		if via != s.via {
-			t.Errorf("%s logged as %q, want %q", s.what, via, s.via)
-		}
-	}
+	w.wantReadsLogged(t, zoe.id, steps)
 	// A refused read reads nothing and logs nothing.
 	w.must(t, w.other, "GET", fmt.Sprintf("/api/v1/children/%v", zoe.id), nil, 404)
 	if n := reads(); n != len(steps) {
@@ -388,6 +400,42 @@ func TestReadsOfAChildsRecordAreLogged(t *testing.T) {
 	}
 	ot.get(fmt.Sprintf("/children/%v/access", zoe.id), 403)
 	admin.get("/children/99999/access", 404)
+}
+
+// TestReadsThroughLoansAndRequestsAreLogged: a loan's or a request's page, and the API's
+// loan and request, show the child's name (a loan also where they live), so each view is a
+// read of the child's record; lists of loans and requests are not.
+func TestReadsThroughLoansAndRequestsAreLogged(t *testing.T) {
+	w := newWorld(t, 1)
+	zoe := w.lend(t, w.ot, w.addPerson(t, w.ot, zoeData), w.tags[0])
+	request := w.count(t, `SELECT request_id FROM loans WHERE id = ?`, zoe.loan)
+	store := signIn(t, w.env, "store@test")
+	reads := func() int {
+		return w.count(t, `SELECT count(*) FROM child_reads WHERE child_id = ?`, zoe.id)
+	}
+	before := reads()
+	store.get("/loans", 200)
+	store.get("/requests", 200)
+	w.must(t, w.store, "GET", "/api/v1/loans", nil, 200)
+	w.must(t, w.store, "GET", "/api/v1/requests", nil, 200)
+	if n := reads() - before; n != 0 {
+		t.Fatalf("lists of loans and requests logged %d reads", n)
+	}
+	w.wantReadsLogged(t, zoe.id, []readStep{
+		{"the loan's page", func() { store.get(fmt.Sprintf("/loans/%v", zoe.loan), 200) }, "loan_page"},
+		{"the request's page", func() { store.get(fmt.Sprintf("/requests/%v", request), 200) }, "request_page"},
+		{"the API's loan", func() { w.must(t, w.store, "GET", fmt.Sprintf("/api/v1/loans/%v", zoe.loan), nil, 200) }, "api_loan"},
+		{"the API's request", func() { w.must(t, w.store, "GET", fmt.Sprintf("/api/v1/requests/%v", request), nil, 200) }, "api_request"},
+	})
+	// Another therapist is told neither exists, and nothing was read.
+	w.must(t, w.other, "GET", fmt.Sprintf("/api/v1/loans/%v", zoe.loan), nil, 404)
+	w.must(t, w.other, "GET", fmt.Sprintf("/api/v1/requests/%v", request), nil, 404)
+	if n := reads() - before; n != 4 {
+		t.Fatalf("%d reads logged after the refused ones, want 4", n)
+	}
+	w.env.User("admin", "admin@test", "Ada Admin")
+	page := signIn(t, w.env, "admin@test").get(fmt.Sprintf("/children/%v/access", zoe.id), 200)
+	wantText(t, page, "Loan page", "Request page", "API: loan", "API: request")
 }
 
 func TestAnonymisationRemovesPersonalDataAndKeepsTheHistory(t *testing.T) {
