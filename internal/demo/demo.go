@@ -113,7 +113,8 @@ func Load(ctx context.Context, d *db.DB, size Size) (bool, error) {
 		}
 		products = append(products, p)
 	}
-	g := &generator{rng: rand.New(rand.NewPCG(2026, 11)), products: products, therapists: therapists, staff: staffID, now: d.Now()}
+	g := &generator{rng: rand.New(rand.NewPCG(2026, 11)), fulfilRNG: rand.New(rand.NewPCG(2026, 12)), products: products,
+		therapists: therapists, staff: staffID, now: d.Now()}
 	if err := d.InTx(ctx, func(tx *db.Tx) error { return g.fill(tx, size.Items) }); err != nil {
 		return false, fmt.Errorf("demo data: %w", err)
 	}

@@ -16,7 +16,10 @@ import (
 // seconds. It keeps the invariants the stores keep (an item on loan has exactly one open
 // loan line; every change has its event), so the result looks like years of real use.
 type generator struct {
-	rng        *rand.Rand
+	rng *rand.Rand
+	// fulfilRNG decides which open loans met a request, and how long the request waited,
+	// apart from rng so that the rest of the demo stays as it was before those requests.
+	fulfilRNG  *rand.Rand
 	products   []inventory.Product
 	therapists []int64
 	staff      int64
@@ -90,9 +93,10 @@ func (g *generator) fill(tx *db.Tx, items int) error {
 		"event":     `INSERT INTO events (at, actor_id, actor, entity, entity_id, action, details) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		"child":     `INSERT INTO children (reference, given_name, family_name, date_of_birth, nhs_number, address, setting, setting_address, therapist_id, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, '', ?, ?)`,
 		"carer":     `INSERT INTO carers (child_id, position, name, relationship, phone, email) VALUES (?, 0, ?, ?, ?, '')`,
-		"loan":      `INSERT INTO loans (child_id, location, address, recipient, recipient_relationship, review_date, issued_at, issued_by, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		"loan":      `INSERT INTO loans (child_id, request_id, location, address, recipient, recipient_relationship, review_date, issued_at, issued_by, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		"loan_item": `INSERT INTO loan_items (loan_id, item_id, issued_condition, returned_at, return_condition) VALUES (?, ?, ?, ?, ?)`,
 		"request":   `INSERT INTO requests (child_id, product_id, quantity, priority, deliver_to, delivery_address, reason, status, requested_by, created_at, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		"fulfil":    `UPDATE requests SET status = 'fulfilled', status_note = ?, updated_at = ?, fulfilled_at = ? WHERE id = ?`,
 		"consume":   `INSERT INTO consumable_issues (product_id, child_id, quantity, issued_on, issued_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 	} {
 		if err := g.prepare(name, q); err != nil {
@@ -138,6 +142,7 @@ type child struct {
 	id             int64
 	name, address  string
 	setting, carer string
+	therapist      int64
 }
 
 func (g *generator) children(n int) ([]child, error) {
@@ -149,8 +154,9 @@ func (g *generator) children(n int) ([]child, error) {
 			address: fmt.Sprintf("%d %s, Exampleton, EX%d %dAB", 1+g.rng.IntN(120), streets[g.rng.IntN(len(streets))], 1+g.rng.IntN(9), 1+g.rng.IntN(9)),
 			carer:   []string{"Alex", "Sam", "Jo", "Chris", "Robin"}[g.rng.IntN(5)] + " " + family}
 		created := g.now.AddDate(-2, 0, g.rng.IntN(300))
+		c.therapist = g.therapists[g.rng.IntN(len(g.therapists))]
 		id, err := g.exec("child", fmt.Sprintf("C-%06d", i+1), given, family, date(born), g.nhsNumber(), c.address, c.setting,
-			g.therapists[g.rng.IntN(len(g.therapists))], stamp(created), stamp(created))
+			c.therapist, stamp(created), stamp(created))
 		if err != nil {
 			return nil, err
 		}
@@ -170,6 +176,7 @@ func (g *generator) children(n int) ([]child, error) {
 // openLoan is an item that ends up on loan, to be grouped into loans of one to three items.
 type openLoan struct {
 	itemID    int64
+	productID int64
 	tag       string
 	condition string
 	child     child
@@ -215,7 +222,7 @@ func (g *generator) item(n int, p inventory.Product, condition string, children 
 		if back.After(g.now.AddDate(0, 0, -30)) {
 			break
 		}
-		loanID, err := g.exec("loan", c.id, "home", c.address, c.carer, "parent", date(issued.AddDate(0, 6, 0)), stamp(issued), g.staff, stamp(back))
+		loanID, err := g.exec("loan", c.id, nil, "home", c.address, c.carer, "parent", date(issued.AddDate(0, 6, 0)), stamp(issued), g.staff, stamp(back))
 		if err != nil {
 			return err
 		}
@@ -249,7 +256,7 @@ func (g *generator) item(n int, p inventory.Product, condition string, children 
 	}
 	switch status {
 	case inventory.OnLoan:
-		*open = append(*open, openLoan{itemID: id, tag: tag, condition: condition, child: children[g.rng.IntN(len(children))],
+		*open = append(*open, openLoan{itemID: id, productID: p.ID, tag: tag, condition: condition, child: children[g.rng.IntN(len(children))],
 			issued: g.now.AddDate(0, 0, -g.rng.IntN(300))})
 	case inventory.InRepair, inventory.Retired, inventory.Quarantined, inventory.Returned:
 		action := map[inventory.Status]string{inventory.InRepair: "send_to_repair", inventory.Retired: "retire",
@@ -262,6 +269,7 @@ func (g *generator) item(n int, p inventory.Product, condition string, children 
 }
 
 // openLoans groups the items on loan into loans of one to three items for one child.
+// About one loan in three met a request, fulfilled when the loan was issued.
 func (g *generator) openLoans(open []openLoan) error {
 	for i := 0; i < len(open); {
 		k := min(1+g.rng.IntN(3), len(open)-i)
@@ -271,8 +279,16 @@ func (g *generator) openLoans(open []openLoan) error {
 		if location == "school" {
 			address = first.child.setting
 		}
+		var request *int64
+		if g.fulfilRNG.IntN(3) == 0 {
+			id, err := g.approvedRequest(first, location, address)
+			if err != nil {
+				return err
+			}
+			request = &id
+		}
 		review := first.issued.AddDate(0, 6, 0)
-		loanID, err := g.exec("loan", first.child.id, location, address, first.child.carer, "parent", date(review), stamp(first.issued), g.staff, nil)
+		loanID, err := g.exec("loan", first.child.id, request, location, address, first.child.carer, "parent", date(review), stamp(first.issued), g.staff, nil)
 		if err != nil {
 			return err
 		}
@@ -286,6 +302,11 @@ func (g *generator) openLoans(open []openLoan) error {
 			}
 			tags = append(tags, o.tag)
 		}
+		if request != nil {
+			if err := g.fulfil(*request, loanID, first.issued); err != nil {
+				return err
+			}
+		}
 		if err := g.event(first.issued, g.staff, "loan", loanID, "issued", map[string]any{"child_id": first.child.id, "tags": tags}); err != nil {
 			return err
 		}
@@ -294,19 +315,53 @@ func (g *generator) openLoans(open []openLoan) error {
 	return nil
 }
 
+// approvedRequest writes the request a loan about to be issued meets: made by the child's
+// therapist for the first item's product, up to two weeks before the loan (urgent ones
+// sooner), and approved by the store in between. Most meet their target of working days
+// (loans.Targets) and some do not, so the reports' turnaround figures have both.
+func (g *generator) approvedRequest(o openLoan, deliverTo, address string) (int64, error) {
+	priority, waitDays := "standard", g.fulfilRNG.IntN(14)
+	if g.fulfilRNG.IntN(4) == 0 {
+		priority, waitDays = "urgent", g.fulfilRNG.IntN(4)
+	}
+	created := o.issued.AddDate(0, 0, -waitDays).Add(-time.Duration(1+g.fulfilRNG.IntN(6)) * time.Hour)
+	approved := created.Add(o.issued.Sub(created) / 2)
+	id, err := g.exec("request", o.child.id, o.productID, priority, deliverTo, address, requestReasons[g.fulfilRNG.IntN(len(requestReasons))],
+		"approved", o.child.therapist, stamp(created), stamp(approved))
+	if err != nil {
+		return 0, err
+	}
+	if err := g.event(created, 0, "request", id, "submitted", map[string]any{"child_id": o.child.id, "product_id": o.productID, "priority": priority}); err != nil {
+		return 0, err
+	}
+	return id, g.event(approved, g.staff, "request", id, "approved", map[string]any{"from": "submitted", "to": "approved"})
+}
+
+// fulfil marks the request met by the loan issued at issued, as IssueLoan does: the
+// loan's reference as the status note, and its event.
+func (g *generator) fulfil(requestID, loanID int64, issued time.Time) error {
+	note := fmt.Sprintf("L-%06d", loanID)
+	if _, err := g.exec("fulfil", note, stamp(issued), stamp(issued), requestID); err != nil {
+		return err
+	}
+	return g.event(issued, g.staff, "request", requestID, "fulfilled", map[string]any{"from": "approved", "to": "fulfilled", "note": note})
+}
+
+// requestReasons are what the demo's therapists write when they ask for equipment.
+var requestReasons = []string{"Needs supported upright sitting at the table for meals and handwriting.",
+	"Grip weakness: struggling with standard cutlery.", "Growing out of current chair.",
+	"Transfers at school are unsafe without support."}
+
 // requestsAndConsumables gives about one child in twelve an open request and one in six a
 // consumable, so the queue and the children's pages have something in them.
 func (g *generator) requestsAndConsumables(children []child, returnable, consumable []inventory.Product) error {
-	reasons := []string{"Needs supported upright sitting at the table for meals and handwriting.",
-		"Grip weakness: struggling with standard cutlery.", "Growing out of current chair.",
-		"Transfers at school are unsafe without support."}
 	for i, c := range children {
 		if i%12 == 0 {
 			p := returnable[g.rng.IntN(len(returnable))]
 			created := g.now.AddDate(0, 0, -g.rng.IntN(15))
 			status := []string{"submitted", "submitted", "approved"}[g.rng.IntN(3)]
 			priority := []string{"standard", "standard", "urgent"}[g.rng.IntN(3)]
-			id, err := g.exec("request", c.id, p.ID, priority, "home", c.address, reasons[g.rng.IntN(len(reasons))], status,
+			id, err := g.exec("request", c.id, p.ID, priority, "home", c.address, requestReasons[g.rng.IntN(len(requestReasons))], status,
 				g.therapists[g.rng.IntN(len(g.therapists))], stamp(created), stamp(created))
 			if err != nil {
 				return err
