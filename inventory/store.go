@@ -415,7 +415,7 @@ func (s *Store) UpdateItem(ctx context.Context, tag string, in ItemUpdate) (Item
 		}
 		if in.Serial != "" && in.Serial != it.Serial {
 			var dup int
-			if err := tx.QueryRow(`SELECT count(*) FROM items WHERE product_id = ? AND serial = ? AND id <> ?`, it.Product.ID, in.Serial, it.ID).Scan(&dup); err != nil {
+			if err := tx.QueryRow(`SELECT count(*) FROM items WHERE product_id = ? AND serial = ? AND serial <> '' AND id <> ?`, it.Product.ID, in.Serial, it.ID).Scan(&dup); err != nil {
 				return err
 			}
 			if dup > 0 {

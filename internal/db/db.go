@@ -16,8 +16,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -39,14 +39,20 @@ type DB struct {
 	Read  *sql.DB
 	// Now is the clock used for every timestamp the database writes; tests may set it.
 	Now func() time.Time
-
-	stmtMu sync.Mutex
-	stmts  map[string]*sql.Stmt
 }
 
-// dsn sets WAL, foreign keys and a busy timeout in the DSN so every pooled connection has them.
+// statementsCached is how many recently used statements each connection keeps compiled.
+// SQLite spends much of a small query's time compiling it, and the scan page, the API
+// lookup and the issue and return transactions run the same few queries thousands of
+// times a second; the driver keeps them, bounded, so that a query built with a varying
+// number of placeholders cannot grow the cache without end.
+const statementsCached = 128
+
+// dsn sets WAL, foreign keys, a busy timeout and the statement cache in the DSN so every
+// pooled connection has them.
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
+	q.Set("_stmt_cache_size", strconv.Itoa(statementsCached))
 	q.Set("_journal_mode", "WAL")
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", "10000")
@@ -91,7 +97,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(readers)
 	r.SetMaxIdleConns(readers)
-	return &DB{Path: path, Write: w, Read: r, Now: time.Now, stmts: map[string]*sql.Stmt{}}, nil
+	return &DB{Path: path, Write: w, Read: r, Now: time.Now}, nil
+}
+
+// StablePlans reports whether SQLite was built with its query planner stability
+// guarantee (CGO_CFLAGS=-DSQLITE_ENABLE_QPSG, as the Makefile builds it). Without it, a
+// query with a LIMIT ? or a column = ? in a join is compiled again on every run.
+func (d *DB) StablePlans(ctx context.Context) (bool, error) {
+	var n int
+	err := d.Read.QueryRowContext(ctx, `SELECT count(*) FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG'`).Scan(&n)
+	return n > 0, err
 }
 
 func migrate(ctx context.Context, w *sql.DB) error {
@@ -111,12 +126,6 @@ func migrate(ctx context.Context, w *sql.DB) error {
 
 // Close closes both pools.
 func (d *DB) Close() error {
-	d.stmtMu.Lock()
-	for _, st := range d.stmts {
-		st.Close()
-	}
-	d.stmts = nil
-	d.stmtMu.Unlock()
 	return errors.Join(d.Read.Close(), d.Write.Close())
 }
 
@@ -292,43 +301,14 @@ func (r reader) QueryContext(ctx context.Context, q string, args ...any) (*sql.R
 // Reader returns the read pool, bound to ctx, as a Querier.
 func (d *DB) Reader(ctx context.Context) Querier { return reader{ctx, d} }
 
-// maxCachedStatements bounds the statement cache; queries past it run unprepared, so a
-// query built with a varying number of placeholders cannot grow the cache without end.
-const maxCachedStatements = 256
-
-// readStmt returns the read pool's prepared statement for a query, preparing it once.
-// SQLite spends much of a small query's time compiling it; the scan page and the API
-// lookup run the same few queries thousands of times a second.
-func (d *DB) readStmt(ctx context.Context, q string) *sql.Stmt {
-	d.stmtMu.Lock()
-	defer d.stmtMu.Unlock()
-	if st, ok := d.stmts[q]; ok {
-		return st
-	}
-	if len(d.stmts) >= maxCachedStatements {
-		return nil
-	}
-	st, err := d.Read.PrepareContext(ctx, q)
-	if err != nil {
-		return nil // the unprepared query will report the error
-	}
-	d.stmts[q] = st
-	return st
-}
-
-// QueryRow runs a read query on the read pool through the statement cache.
+// QueryRow runs a read query on the read pool. Each connection keeps its recent
+// statements prepared (the driver's statement cache, set in dsn).
 func (d *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	if st := d.readStmt(ctx, q); st != nil {
-		return st.QueryRowContext(ctx, args...)
-	}
 	return d.Read.QueryRowContext(ctx, q, args...)
 }
 
-// Query runs a read query on the read pool through the statement cache.
+// Query runs a read query on the read pool.
 func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if st := d.readStmt(ctx, q); st != nil {
-		return st.QueryContext(ctx, args...)
-	}
 	return d.Read.QueryContext(ctx, q, args...)
 }
 
