@@ -155,6 +155,30 @@ func TestServePrintsARandomAdminPasswordOnce(t *testing.T) {
 	}
 }
 
+// TestServeRefusesABadTrustedProxy: a typo in the proxy list, from the flag or the
+// environment, stops serve before it listens or creates the first admin, with a message
+// naming the entry.
+func TestServeRefusesABadTrustedProxy(t *testing.T) {
+	for _, c := range []struct {
+		args  []string
+		vars  map[string]string
+		entry string
+	}{
+		{[]string{"--trusted-proxies", "10.0.0.5,proxy.example"}, nil, "proxy.example"},
+		{nil, map[string]string{"KITLOAN_TRUSTED_PROXIES": "10.0.0.0/33"}, "10.0.0.0/33"},
+	} {
+		path := filepath.Join(t.TempDir(), "k.db")
+		var out bytes.Buffer
+		err := run(context.Background(), append([]string{"serve", "--addr", freeAddr(t), "--db", path}, c.args...), env(c.vars), nil, &out)
+		if err == nil || !strings.Contains(err.Error(), c.entry) {
+			t.Errorf("%v %v: serve returned %v, want an error naming %q", c.args, c.vars, err, c.entry)
+		}
+		if strings.Contains(out.String(), "Created admin@localhost") {
+			t.Errorf("%v %v: an admin was created before refusing: %s", c.args, c.vars, out.String())
+		}
+	}
+}
+
 func TestBackupIsAConsistentCopy(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "k.db")

@@ -24,6 +24,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	addr := fs.String("addr", envOr(getenv, "KITLOAN_ADDR", "127.0.0.1:8080"), "address to listen on")
 	baseURL := fs.String("base-url", getenv("KITLOAN_BASE_URL"), "the address printed in QR codes")
 	withDemo := fs.Bool("demo", false, "load demo data into an empty database")
+	trustedProxies := fs.String("trusted-proxies", envOr(getenv, "KITLOAN_TRUSTED_PROXIES", web.DefaultTrustedProxies),
+		"comma-separated IP addresses and CIDR ranges of the reverse proxies whose X-Forwarded-For is believed")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file until the server stops (for make bench)")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -49,6 +51,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer d.Close()
 	srv, err := web.New(d, log)
 	if err != nil {
+		return err
+	}
+	if err := srv.TrustProxies(*trustedProxies); err != nil {
 		return err
 	}
 	if err := ensureAdmin(ctx, srv.Accounts, getenv, stdout); err != nil {
@@ -79,6 +84,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
+	}
+	if stable, err := d.StablePlans(ctx); err == nil && !stable {
+		log.Warn("SQLite was built without -DSQLITE_ENABLE_QPSG: many queries are compiled again on every run; build with make")
 	}
 	log.Info("listening", "addr", "http://"+ln.Addr().String(), "db", *dbPath)
 	errc := make(chan error, 1)

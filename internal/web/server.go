@@ -7,12 +7,14 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gin-gonic/gin/binding"
 
 	"kitloan/internal/accounts"
 	"kitloan/internal/db"
+	"kitloan/internal/errs"
 	"kitloan/internal/settings"
 	"kitloan/inventory"
 	"kitloan/loans"
@@ -68,10 +70,8 @@ func New(d *db.DB, log *slog.Logger) (*Server, error) {
 	}
 	s.pages = pages
 	e := gin.New()
-	// X-Forwarded-For is believed only from a proxy on this machine (README.md: kitloan
-	// sits behind a TLS proxy); from anyone else the connection's address is the client's,
-	// so that a made-up header cannot dodge the sign-in throttle or the scan-page limit.
-	if err := e.SetTrustedProxies([]string{"127.0.0.1", "::1"}); err != nil {
+	s.engine = e
+	if err := s.TrustProxies(DefaultTrustedProxies); err != nil {
 		return nil, err
 	}
 	e.HandleMethodNotAllowed = true
@@ -79,9 +79,34 @@ func New(d *db.DB, log *slog.Logger) (*Server, error) {
 	e.Use(s.recoverPanics, s.logRequests, securityHeaders, s.limitBody, s.authenticate)
 	e.NoRoute(func(c *gin.Context) { s.fail(c, errNoRoute) })
 	e.NoMethod(func(c *gin.Context) { s.fail(c, errNoMethod) })
-	s.engine = e
 	s.routes()
 	return s, nil
+}
+
+// DefaultTrustedProxies is the reverse proxy trusted unless kitloan serve is told otherwise:
+// one on this machine (README.md: kitloan sits behind a TLS proxy).
+const DefaultTrustedProxies = "127.0.0.1,::1"
+
+// TrustProxies sets whose X-Forwarded-For is believed: a comma-separated list of IP
+// addresses and CIDR ranges, replacing the previous one (an empty list trusts no proxy).
+// From anyone else the connection's address is the client's, so that a made-up header
+// cannot dodge the sign-in throttle or the scan-page limit; from a trusted proxy on
+// another machine, each client behind it keeps its own allowance. Call it before serving.
+// An entry that is neither an address nor a range is an error naming it, and leaves no
+// proxy trusted.
+func (s *Server) TrustProxies(list string) error {
+	var proxies []string
+	for _, p := range strings.Split(list, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			proxies = append(proxies, p)
+		}
+	}
+	if err := s.engine.SetTrustedProxies(proxies); err != nil {
+		// Gin keeps the entries before the bad one; trusting none is the safe state.
+		_ = s.engine.SetTrustedProxies(nil)
+		return errs.Errorf(errs.Invalid, "trusted proxies: %v (each entry is an IP address or a CIDR range such as 10.0.0.0/8)", err)
+	}
+	return nil
 }
 
 // ServeHTTP makes the server an http.Handler.
