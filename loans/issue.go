@@ -112,10 +112,7 @@ func scanLoan(r interface{ Scan(...any) error }) (Loan, error) {
 
 // loanFor reads a loan with its items, if the user may see the child it is for.
 func loanFor(q db.Querier, ctx context.Context, u accounts.User, id int64) (Loan, error) {
-	l, err := scanLoan(q.QueryRow(loanSelect+` WHERE l.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(u, l.TherapistID)) {
-		return Loan{}, errs.Errorf(errs.NotFound, "There is no loan %d, or it is not for a child on your caseload.", id)
-	}
+	l, err := loanHeaderFor(q, u, id)
 	if err != nil {
 		return l, err
 	}
@@ -134,6 +131,15 @@ func loanFor(q db.Querier, ctx context.Context, u accounts.User, id int64) (Loan
 		l.Items = append(l.Items, li)
 	}
 	return l, rows.Err()
+}
+
+// loanHeaderFor reads a loan without its items: who has it, where, and until when.
+func loanHeaderFor(q db.Querier, u accounts.User, id int64) (Loan, error) {
+	l, err := scanLoan(q.QueryRow(loanSelect+` WHERE l.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(u, l.TherapistID)) {
+		return Loan{}, errs.Errorf(errs.NotFound, "There is no loan %d, or it is not for a child on your caseload.", id)
+	}
+	return l, err
 }
 
 // loanItemColumns are a loan item's columns as scanLoanItem reads them.
@@ -607,12 +613,14 @@ func (s *Store) attachItems(ctx context.Context, ls []Loan) error {
 	return rows.Err()
 }
 
-// HolderOf returns the open loan an item is on, if the user may see it.
+// HolderOf returns the open loan an item is on, without its items, if the user may see
+// it: the scan page shows who has the item, and reading the loan's other items too would
+// double the page's reads.
 func (s *Store) HolderOf(ctx context.Context, u accounts.User, loanID *int64) (*Loan, error) {
 	if loanID == nil || !canSee(u, 0) && u.Role != accounts.Therapist {
 		return nil, nil
 	}
-	l, err := s.Loan(ctx, u, *loanID)
+	l, err := loanHeaderFor(s.db.Reader(ctx), u, *loanID)
 	if errs.CodeOf(err) == errs.NotFound {
 		return nil, nil
 	}

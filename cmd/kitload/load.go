@@ -51,6 +51,9 @@ type loadConfig struct {
 	items       int
 	children    int
 	client      *http.Client
+	// rate, when set, paces the clients to this many requests a second between them,
+	// instead of each sending its next request as soon as the last one is answered.
+	rate float64
 }
 
 func runLoad(ctx context.Context, args []string, stdout io.Writer) error {
@@ -67,6 +70,7 @@ func runLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	pid := fs.Int("pid", 0, "the server's process id, to report its peak memory")
 	rounds := fs.Int("rounds", 3, "rounds of ceiling then lookups, for the median ratio")
 	withMix := fs.Bool("mix", true, "run the mixed workload after the rounds")
+	paced := fs.Float64("paced", 0.5, "then run the mix again at this share of the closed loop's throughput, paced (0: not)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -111,7 +115,12 @@ func runLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if *withMix {
 		mixed := phase(ctx, c, c.mixed)
-		report(stdout, "Mixed workload (80% lookups and scan pages, 10% lists and search, 5% issue, 5% return)", mixed)
+		report(stdout, "Mixed workload, closed loop (80% lookups and scan pages, 10% lists and search, 5% issue, 5% return)", mixed)
+		if *paced > 0 {
+			pc := c
+			pc.rate = *paced * float64(len(mixed.samples)) / mixed.elapsed.Seconds()
+			report(stdout, fmt.Sprintf("Mixed workload, paced at %.0f req/s (%.0f%% of the closed loop's throughput; latency from each request's scheduled start)", pc.rate, *paced*100), phase(ctx, pc, pc.mixed))
+		}
 	}
 	if *pid != 0 {
 		if hwm, err := peakMemory(*pid); err == nil {
@@ -182,6 +191,12 @@ func (c loadConfig) mixed(rng *rand.Rand, st *clientState) (kind, *http.Request)
 }
 
 // phase runs the clients until the duration or the request budget is spent.
+//
+// Unpaced, each client sends its next request as soon as the last is answered (a closed
+// loop): the server is saturated, which measures its throughput, and every latency is
+// then mostly time spent queueing behind the other clients. Paced (c.rate), each client
+// keeps a fixed schedule and a request's latency runs from its scheduled start, so a
+// slow answer that delays the requests behind it counts against each of them.
 func phase(ctx context.Context, c loadConfig, next func(*rand.Rand, *clientState) (kind, *http.Request)) result {
 	ctx, cancel := context.WithTimeout(ctx, c.duration)
 	defer cancel()
@@ -197,9 +212,21 @@ func phase(ctx context.Context, c loadConfig, next func(*rand.Rand, *clientState
 			rng := rand.New(rand.NewPCG(uint64(i), uint64(start.UnixNano())))
 			st := &clientState{}
 			var mine []sample
+			var interval time.Duration
+			scheduled := start
+			if c.rate > 0 {
+				interval = time.Duration(float64(c.clients) / c.rate * float64(time.Second))
+				scheduled = start.Add(interval * time.Duration(i) / time.Duration(c.clients))
+			}
 			for ctx.Err() == nil && count.Add(1) <= c.maxRequests {
+				if c.rate > 0 && !sleep(ctx, time.Until(scheduled)) {
+					break
+				}
 				k, req := next(rng, st)
 				t0 := time.Now()
+				if c.rate > 0 {
+					t0, scheduled = scheduled, scheduled.Add(interval)
+				}
 				res, err := c.client.Do(req.WithContext(ctx))
 				ok := false
 				if err == nil {
@@ -232,6 +259,22 @@ func phase(ctx context.Context, c loadConfig, next func(*rand.Rand, *clientState
 	}
 	wg.Wait()
 	return result{samples: all, elapsed: time.Since(start)}
+}
+
+// sleep waits for d (no time if d is not positive), or less if ctx ends first; it
+// reports whether it waited the whole time.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func throughput(r result, k kind) float64 {
