@@ -10,7 +10,7 @@ DURATION=${DURATION:-10s}
 ROUNDS=${ROUNDS:-3}
 dir=bench
 mkdir -p "$dir" bin
-go build -o bin/kitloan ./cmd/kitloan
+make --no-print-directory build  # the Makefile sets the SQLite build flags
 go build -o bin/kitload ./cmd/kitload
 seed="$dir/seed-$ITEMS.db"
 if [ ! -f "$seed" ]; then

@@ -26,6 +26,7 @@ const usage = `kitloan: the children's equipment store.
 
 Commands:
   serve [--addr 127.0.0.1:8080] [--db data/kitloan.db] [--base-url URL] [--demo]
+        [--trusted-proxies 127.0.0.1,::1] [--cpuprofile FILE]
   user add EMAIL --name NAME --role admin|store|therapist|viewer   (password from KITLOAN_PASSWORD or stdin)
   token create EMAIL [--name LABEL]
   backup PATH [--db PATH]

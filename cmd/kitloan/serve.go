@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"time"
 
@@ -41,6 +42,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer pprof.StopCPUProfile()
 	}
+	tuneGC(getenv)
 	logs := newLogBuffer(stdout)
 	defer logs.Close()
 	log := slog.New(slog.NewJSONHandler(logs, nil))
@@ -107,6 +109,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	return nil
+}
+
+// tuneGC lets the heap grow to five times what is live before collecting (GOGC=400),
+// within a soft limit of 100 MiB (GOMEMLIMIT), unless either is set in the environment.
+// The server keeps little alive (about 15 MB at 100,000 items) but pages allocate freely,
+// so at Go's default the collector ran several times a second under load and took a
+// quarter of the CPU; with this the mixed load's throughput rose by about a third.
+func tuneGC(getenv func(string) string) {
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(100 << 20)
+	}
 }
 
 // ensureAdmin creates admin@localhost on first start, when there is no user at all, with
