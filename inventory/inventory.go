@@ -36,12 +36,25 @@ func (s Status) Label() string {
 	case InRepair:
 		return "In repair"
 	case Returned:
-		return "Returned – awaiting cleaning"
+		return "Returned – awaiting checks"
 	}
 	if s == "" {
 		return ""
 	}
 	return strings.ToUpper(string(s[:1])) + string(s[1:])
+}
+
+// StateLabel is an item's status as a person reads it, saying of a returned item what it
+// waits for: cleaning, or (for a product that needs no decontamination, or once cleaned)
+// only its inspection.
+func StateLabel(s Status, awaitingCleaning bool) string {
+	switch {
+	case s == Returned && awaitingCleaning:
+		return "Returned – awaiting cleaning"
+	case s == Returned:
+		return "Returned – awaiting inspection"
+	}
+	return s.Label()
 }
 
 // Conditions an item can be in, best first.
@@ -169,6 +182,9 @@ type ProductRef struct {
 func (it Item) ServiceOverdue(today string) bool {
 	return it.NextServiceDue != nil && *it.NextServiceDue < today
 }
+
+// StateLabel is the item's status in words, saying what a returned item waits for.
+func (it Item) StateLabel() string { return StateLabel(it.Status, it.AwaitingCleaning) }
 
 // ItemInput creates items: one, or several units of the same product at once.
 type ItemInput struct {

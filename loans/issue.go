@@ -50,7 +50,12 @@ type LoanItem struct {
 	IssuedCondition string           `json:"issued_condition"`
 	ReturnedAt      *time.Time       `json:"returned_at"`
 	ReturnCondition *string          `json:"return_condition"`
+	// AwaitingCleaning is set while a returned item waits to be cleaned before inspection.
+	AwaitingCleaning bool `json:"-"`
 }
+
+// StateLabel is the item's status in words, saying what a returned item waits for.
+func (li LoanItem) StateLabel() string { return inventory.StateLabel(li.Status, li.AwaitingCleaning) }
 
 // Out reports whether the item is still with the child (or lost from the loan).
 func (li LoanItem) Out() bool { return li.ReturnedAt == nil }
@@ -143,14 +148,14 @@ func loanHeaderFor(q db.Querier, u accounts.User, id int64) (Loan, error) {
 }
 
 // loanItemColumns are a loan item's columns as scanLoanItem reads them.
-const loanItemColumns = `i.id, i.tag, p.name, p.size, i.serial, i.status, li.issued_condition, li.returned_at, li.return_condition`
+const loanItemColumns = `i.id, i.tag, p.name, p.size, i.serial, i.status, li.issued_condition, li.returned_at, li.return_condition, i.awaiting_cleaning`
 
 // scanLoanItem reads a loan item row, after any lead columns (such as its loan's id).
 func scanLoanItem(r interface{ Scan(...any) error }, lead ...any) (LoanItem, error) {
 	var li LoanItem
 	var size string
 	var returned sql.NullString
-	if err := r.Scan(append(lead, &li.ItemID, &li.Tag, &li.Product, &size, &li.Serial, &li.Status, &li.IssuedCondition, &returned, &li.ReturnCondition)...); err != nil {
+	if err := r.Scan(append(lead, &li.ItemID, &li.Tag, &li.Product, &size, &li.Serial, &li.Status, &li.IssuedCondition, &returned, &li.ReturnCondition, &li.AwaitingCleaning)...); err != nil {
 		return li, err
 	}
 	if size != "" {

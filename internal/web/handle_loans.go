@@ -310,13 +310,32 @@ func (s *Server) handleLoanReturn(c *gin.Context) {
 	if len(lines) == 1 {
 		what = lines[0].Tag + " booked in"
 	}
-	msg := what + ": " + inventory.Returned.Label() + "."
+	msg := what + ": " + bookedInState(l, lines) + "."
 	if l.Open() {
 		msg += " " + countOf(len(l.ItemsOut()), "item is", "items are") + " still out on this loan."
 	} else {
-		msg += " Everything on loan " + l.Reference + " is back, so the loan is closed. Next: clean and inspect the returned items."
+		msg += " Everything on loan " + l.Reference + " is back, so the loan is closed. Next: the maintenance page lists the returned items to check."
 	}
 	redirectWithFlash(c, recordPath("/loans", id), msg)
+}
+
+// bookedInState says what the items just booked in wait for: cleaning, or only their
+// inspection when their products need no decontamination; both, for a mix.
+func bookedInState(l loans.Loan, lines []loans.ReturnLine) string {
+	booked := map[string]bool{}
+	for _, r := range lines {
+		booked[inventory.NormalizeTag(r.Tag)] = true
+	}
+	state := ""
+	for _, li := range l.Items {
+		if booked[li.Tag] {
+			if state != "" && state != li.StateLabel() {
+				return inventory.Returned.Label()
+			}
+			state = li.StateLabel()
+		}
+	}
+	return state
 }
 
 type loanItemForm struct {

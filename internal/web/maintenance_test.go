@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,6 +86,41 @@ func TestNoDecontaminationGoesStraightToInspection(t *testing.T) {
 	}
 	w.must(t, w.store, "POST", "/api/v1/items/"+tag+"/maintenance", map[string]any{"kind": "inspection", "outcome": "pass"}, 201)
 }
+
+// A returned item whose product needs no cleaning reads "awaiting inspection" wherever
+// it is listed, and the booking-in confirmation says so; a chair still says cleaning.
+func TestReturnedItemsSayWhatTheyWaitFor(t *testing.T) {
+	w := newWorld(t, 1)
+	slope := w.must(t, w.store, "POST", "/api/v1/products", map[string]any{"name": "Writing slope", "category": "Writing aids", "kind": "returnable", "needs_decontamination": false}, 201)["id"]
+	tag := w.must(t, w.store, "POST", "/api/v1/items", map[string]any{"product_id": slope}, 201)["tag"].(string)
+	chair := w.tags[0]
+	loan := fmt.Sprint(w.onLoan(t, w.child(t, w.ot, "Zoë Adams"), tag, chair))
+	store := signIn(t, w.env, "store@test")
+	r := store.post("/loans/"+loan+"/return", url.Values{"tag": {tag}, "condition_" + tag: {"good"}}, 200)
+	wantText(t, r, tag+" booked in: Returned – awaiting inspection.")
+	r = store.post("/loans/"+loan+"/return", url.Values{"tag": {chair}, "condition_" + chair: {"good"}}, 200)
+	wantText(t, r, chair+" booked in: Returned – awaiting cleaning.")
+	for _, page := range []string{"/loans/" + loan, "/items?status=returned"} {
+		r = store.get(page, 200)
+		body := mainText(r.Body)
+		for _, want := range []string{tag + " Writing slope", chair + " Classroom chair"} {
+			if !strings.Contains(body, want) {
+				t.Fatalf("%s does not list %q: %s", page, want, body)
+			}
+		}
+		slopeRow := body[strings.Index(body, tag+" Writing slope"):]
+		chairRow := body[strings.Index(body, chair+" Classroom chair"):]
+		if !strings.HasPrefix(cut(slopeRow, 120), tag) || !strings.Contains(cut(slopeRow, 120), "awaiting inspection") {
+			t.Errorf("%s: the slope's row should say it awaits inspection: %q", page, cut(slopeRow, 120))
+		}
+		if !strings.Contains(cut(chairRow, 120), "awaiting cleaning") {
+			t.Errorf("%s: the chair's row should say it awaits cleaning: %q", page, cut(chairRow, 120))
+		}
+	}
+}
+
+// cut is the first n bytes of s, or s.
+func cut(s string, n int) string { return s[:min(n, len(s))] }
 
 func TestIssueRefusedForUnsafeItems(t *testing.T) {
 	w := newWorld(t, 2)
