@@ -23,6 +23,11 @@ const (
 	ReadRequestPage  = "request_page"  // a request's page
 	ReadAPILoan      = "api_loan"      // GET /api/v1/loans/{id}
 	ReadAPIRequest   = "api_request"   // GET /api/v1/requests/{id}
+	// A loan's printed papers show the child's name, date of birth and address.
+	ReadAgreement         = "agreement"          // the loan agreement PDF, page or API
+	ReadDeliveryNote      = "delivery_note"      // the delivery note PDF, page or API
+	ReadCollectionReceipt = "collection_receipt" // the collection receipt PDF, page or API
+	ReadSignedCopy        = "signed_copy"        // the signed agreement as stored, page or API
 )
 
 // ReadLabel says how a record was read, in words.
@@ -48,6 +53,14 @@ func ReadLabel(via string) string {
 		return "API: loan"
 	case ReadAPIRequest:
 		return "API: request"
+	case ReadAgreement:
+		return "Loan agreement (PDF)"
+	case ReadDeliveryNote:
+		return "Delivery note (PDF)"
+	case ReadCollectionReceipt:
+		return "Collection receipt (PDF)"
+	case ReadSignedCopy:
+		return "Signed copy of the agreement"
 	}
 	return via
 }
@@ -76,6 +89,17 @@ func (s *Store) LogChildRead(ctx context.Context, u accounts.User, childID int64
 	_, err := s.db.Write.ExecContext(ctx, `INSERT INTO child_reads (child_id, at, user_id, user_name, user_role, via) VALUES (?, ?, ?, ?, ?, ?)`,
 		childID, s.db.Now().UTC().Format(time.RFC3339), nullID(u.ID), name, u.Role, via)
 	return err
+}
+
+// LogLoanRead records that u has just read, through via, the record of the child loan
+// loanID is for: the signed copy is read by the loan's id alone, and finding the child by
+// the loan's primary key costs less than reading the loan and its items to learn it.
+func (s *Store) LogLoanRead(ctx context.Context, u accounts.User, loanID int64, via string) error {
+	var childID int64
+	if err := s.db.QueryRow(ctx, `SELECT child_id FROM loans WHERE id = ?`, loanID).Scan(&childID); err != nil {
+		return err
+	}
+	return s.LogChildRead(ctx, u, childID, via)
 }
 
 // ChildReads lists who read a child's record, newest first. Only admins may see it.

@@ -101,6 +101,11 @@ func (s *Server) handleAgreementPDF(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	// Logged before it is marked printed: a paper whose read cannot be logged is not
+	// printed at all.
+	if !s.logChildRead(c, a.Loan.ChildID, loans.ReadAgreement) {
+		return
+	}
 	if err := s.Loans.MarkAgreementPrinted(c.Request.Context(), user(c), id); err != nil {
 		s.fail(c, err)
 		return
@@ -110,15 +115,17 @@ func (s *Server) handleAgreementPDF(c *gin.Context) {
 
 // handleDeliveryNotePDF prints the note that goes out with the equipment.
 func (s *Server) handleDeliveryNotePDF(c *gin.Context) {
-	s.printPaper(c, "delivery-note", loans.WriteDeliveryNote)
+	s.printPaper(c, "delivery-note", loans.WriteDeliveryNote, loans.ReadDeliveryNote)
 }
 
 // handleReceiptPDF prints the receipt for the equipment booked back in.
 func (s *Server) handleReceiptPDF(c *gin.Context) {
-	s.printPaper(c, "collection-receipt", loans.WriteCollectionReceipt)
+	s.printPaper(c, "collection-receipt", loans.WriteCollectionReceipt, loans.ReadCollectionReceipt)
 }
 
-func (s *Server) printPaper(c *gin.Context, name string, write func(io.Writer, loans.Agreement) error) {
+// printPaper prints one of a loan's papers, logged as a read of the child's record through
+// via: each paper shows the child's name, date of birth and address.
+func (s *Server) printPaper(c *gin.Context, name string, write func(io.Writer, loans.Agreement) error, via string) {
 	id, err := idParam(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -132,6 +139,9 @@ func (s *Server) printPaper(c *gin.Context, name string, write func(io.Writer, l
 	var buf bytes.Buffer
 	if err := write(&buf, a); err != nil {
 		s.fail(c, err)
+		return
+	}
+	if !s.logChildRead(c, a.Loan.ChildID, via) {
 		return
 	}
 	sendPDF(c, name+"-"+a.Loan.Reference+".pdf", buf.Bytes())
@@ -279,6 +289,11 @@ func (s *Server) handleSignedCopy(c *gin.Context) {
 	}
 	sc, err := s.Loans.SignedCopy(c.Request.Context(), user(c), id)
 	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	// The signed paper shows the child's details, as the printed agreement does.
+	if err := s.Loans.LogLoanRead(c.Request.Context(), user(c), id, loans.ReadSignedCopy); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -438,6 +438,55 @@ func TestReadsThroughLoansAndRequestsAreLogged(t *testing.T) {
 	wantText(t, page, "Loan page", "Request page", "API: loan", "API: request")
 }
 
+// TestReadsThroughLoanPapersAreLogged: the agreement, the delivery note and the collection
+// receipt print the child's name, date of birth and address, and the signed copy is their
+// carer's signature on that paper, so each download, from a page or the API, is a read of
+// the child's record; a refused download reads nothing.
+func TestReadsThroughLoanPapersAreLogged(t *testing.T) {
+	w := newWorld(t, 2)
+	zoe := w.lend(t, w.ot, w.addPerson(t, w.ot, zoeData), w.tags[0], w.tags[1])
+	w.sign(t, zoe)
+	w.must(t, w.store, "POST", fmt.Sprintf("/api/v1/loans/%v/return", zoe.loan), map[string]any{"items": []map[string]any{{"tag": zoe.tags[1], "condition": "fair"}}}, 200)
+	store := signIn(t, w.env, "store@test")
+	loan := func(suffix string) string { return fmt.Sprintf("/loans/%v%s", zoe.loan, suffix) }
+	api := func(token, suffix string, status int) {
+		t.Helper()
+		if r := w.env.API(token, "GET", "/api/v1"+loan(suffix), nil); r.Status != status {
+			t.Fatalf("GET /api/v1%s: %d, want %d: %.300s", loan(suffix), r.Status, status, r.Body)
+		}
+	}
+	reads := func() int {
+		return w.count(t, `SELECT count(*) FROM child_reads WHERE child_id = ?`, zoe.id)
+	}
+	before := reads()
+	steps := []readStep{
+		{"the agreement's page", func() { store.get(loan("/agreement.pdf"), 200) }, "agreement"},
+		{"the API's agreement", func() { api(w.ot, "/agreement.pdf", 200) }, "agreement"},
+		{"the delivery note's page", func() { store.get(loan("/delivery-note.pdf"), 200) }, "delivery_note"},
+		{"the API's delivery note", func() { api(w.store, "/delivery-note.pdf", 200) }, "delivery_note"},
+		{"the collection receipt's page", func() { store.get(loan("/receipt.pdf"), 200) }, "collection_receipt"},
+		{"the API's collection receipt", func() { api(w.store, "/receipt.pdf", 200) }, "collection_receipt"},
+		{"the signed copy's page", func() { store.get(loan("/agreement/signed"), 200) }, "signed_copy"},
+		{"the API's signed copy", func() { api(w.ot, "/agreement/signed", 200) }, "signed_copy"},
+	}
+	w.wantReadsLogged(t, zoe.id, steps)
+	// Another therapist is told the loan does not exist; the delivery note and receipt are
+	// the store's papers, refused even to the child's own therapist.
+	for _, suffix := range []string{"/agreement.pdf", "/agreement/signed"} {
+		api(w.other, suffix, 404)
+	}
+	for _, suffix := range []string{"/delivery-note.pdf", "/receipt.pdf"} {
+		api(w.other, suffix, 403)
+		api(w.ot, suffix, 403)
+	}
+	if n := reads() - before; n != len(steps) {
+		t.Fatalf("%d reads logged after the refused ones, want %d", n, len(steps))
+	}
+	w.env.User("admin", "admin@test", "Ada Admin")
+	page := signIn(t, w.env, "admin@test").get(fmt.Sprintf("/children/%v/access", zoe.id), 200)
+	wantText(t, page, "Loan agreement (PDF)", "Delivery note (PDF)", "Collection receipt (PDF)", "Signed copy of the agreement")
+}
+
 func TestAnonymisationRemovesPersonalDataAndKeepsTheHistory(t *testing.T) {
 	w := newWorld(t, 4)
 	w.env.User("admin", "admin@test", "Ada Admin")
