@@ -14,6 +14,9 @@ type statusCount struct {
 	Count  int
 }
 
+// CountText is the count as people read numbers: "62,000".
+func (sc statusCount) CountText() string { return thousands(sc.Count) }
+
 func (s *Server) handleHome(c *gin.Context) {
 	counts, err := s.Inventory.CountByStatus(c.Request.Context())
 	if err != nil {

@@ -17,6 +17,10 @@ type loanCard struct {
 	Warn bool
 }
 
+// CountText is the count as people read numbers ("1,001"): a county store has thousands
+// of items due for service.
+func (c loanCard) CountText() string { return thousands(c.Count) }
+
 // loanCards counts what a therapist or the store has to do about children, requests and
 // loans, from the totals of the domain's own lists.
 func (s *Server) loanCards(c *gin.Context) ([]loanCard, error) {

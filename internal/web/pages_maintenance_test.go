@@ -243,6 +243,44 @@ func TestPagesServiceDueLists(t *testing.T) {
 	wantText(t, r, "2 service overdue")
 }
 
+// TestPagesServiceDueOnLoanWithoutItsLoanLine: an item on loan by its status whose loan
+// line is closed, as data imported or repaired by hand can leave it, is still listed to
+// visit, with "–" for the holder nobody can name, on the page and on the visit list.
+func TestPagesServiceDueOnLoanWithoutItsLoanLine(t *testing.T) {
+	w := newWorld(t, 2)
+	w.onLoan(t, w.child(t, w.ot, "Zoë Adams"), w.tags...)
+	if _, err := w.env.DB.Write.Exec(`UPDATE items SET next_service_due = ? WHERE tag IN (?, ?)`, day(-3), w.tags[0], w.tags[1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.env.DB.Write.Exec(`UPDATE loan_items SET returned_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+		WHERE item_id = (SELECT id FROM items WHERE tag = ?)`, w.tags[0]); err != nil {
+		t.Fatal(err)
+	}
+	if status := w.itemStatus(t, w.tags[0]); status != "on_loan" {
+		t.Fatalf("%s is %s, want on_loan", w.tags[0], status)
+	}
+	// row is the text of the table row that lists the tag.
+	row := func(body, tag string) string {
+		for _, tr := range strings.Split(body, "<tr>") {
+			if strings.Contains(tr, `href="/items/`+tag+`"`) {
+				return mainText(tr)
+			}
+		}
+		t.Fatalf("no row lists %s", tag)
+		return ""
+	}
+	store := signIn(t, w.env, "store@test")
+	for _, path := range []string{"/maintenance", "/maintenance?visits=all"} {
+		overdueLoan := between2(between2(store.get(path, 200).Body, `id="overdue"`), "<h3>On loan")
+		if text := row(overdueLoan, w.tags[0]); !strings.Contains(text, "Classroom chair") || !strings.Contains(text, "– – – –") {
+			t.Errorf("%s: the row without a holder should show the item and \"–\" for the holder: %s", path, text)
+		}
+		if text := row(overdueLoan, w.tags[1]); !strings.Contains(text, "Zoë Adams") || !strings.Contains(text, "L-000001") {
+			t.Errorf("%s: the row with its holder should name them: %s", path, text)
+		}
+	}
+}
+
 // TestPagesServiceDueListsStopAt200WithTheCount fills two lists past the page's 200 rows:
 // each shows its first 200, soonest date first and in tag order on a day, and says how
 // many there are in all. The items on loan link to the visit list, which shows 1,000 of
@@ -324,7 +362,7 @@ func TestPagesServiceDueListsStopAt200WithTheCount(t *testing.T) {
 		t.Errorf("due in the store should list the 200 due soonest, in date and tag order: %v", got)
 	}
 	wantText(t, r, "Showing the first 200 of 205. Work through these, and the rest will show.")
-	wantText(t, store.get("/", 200), "1001 service overdue")
+	wantText(t, store.get("/", 200), "1,001 service overdue")
 
 	// The visit list is the items on loan alone, up to 1,000 of each list.
 	r = store.get("/maintenance?visits=all", 200)
