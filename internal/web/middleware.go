@@ -52,16 +52,24 @@ func (s *Server) logRequests(c *gin.Context) {
 	s.Log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request", attrs...)
 }
 
-// securityHeaders sets a strict policy: scripts and styles only from our own origin, no
-// framing, no sniffing, and no referrer leaving the site.
+// securityHeaders sets a strict policy. Pages get the documents' policy: scripts and
+// styles only from our own origin, no framing, no sniffing, and no referrer leaving the
+// site. The API's answers get what OWASP's REST guidance asks of them: no framing, no
+// sniffing, and never kept in a cache, since they carry children's details; a document
+// policy means nothing to JSON, and these headers go out with every scan lookup.
 func securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
-	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+		h.Set("Cache-Control", "no-store")
+	} else {
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+	}
 	c.Next()
 }
 

@@ -118,6 +118,15 @@ func TestSecurityHeaders(t *testing.T) {
 	if strings.Contains(r.Body, "<script>") || strings.Contains(r.Body, " onclick=") || strings.Contains(r.Body, "style=\"") {
 		t.Error("a page has inline script or style, which the CSP blocks")
 	}
+	// The API's answers carry children's details: never cached, never framed or sniffed.
+	tok := env.Token(env.User("store", "store@test", "Sam Store"))
+	for _, path := range []string{"/api/v1/children", "/api/v1/items/KL-999999"} {
+		a := env.API(tok, http.MethodGet, path, nil)
+		if a.Header.Get("Cache-Control") != "no-store" || a.Header.Get("X-Content-Type-Options") != "nosniff" ||
+			a.Header.Get("X-Frame-Options") != "DENY" || !strings.Contains(a.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+			t.Errorf("GET %s (%d) headers: %v", path, a.Status, a.Header)
+		}
+	}
 }
 
 func TestFormsKeepWhatWasTyped(t *testing.T) {
