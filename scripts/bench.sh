@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 ITEMS=${ITEMS:-100000}
 CLIENTS=${CLIENTS:-32}
 DURATION=${DURATION:-10s}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 dir=bench
 mkdir -p "$dir" bin
 make --no-print-directory build  # the Makefile sets the SQLite build flags

@@ -70,8 +70,12 @@ func runLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	pid := fs.Int("pid", 0, "the server's process id, to report its peak memory")
 	rounds := fs.Int("rounds", 3, "rounds of ceiling then lookups, for the median ratio")
 	withMix := fs.Bool("mix", true, "run the mixed workload after the rounds")
-	paced := fs.Float64("paced", 0.5, "then run the mix again at this share of the closed loop's throughput, paced (0: not)")
+	paced := fs.String("paced", "0.25,0.5", "then run the mix again, paced at each of these shares of the closed loop's throughput")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	shares, err := pacedShares(*paced)
+	if err != nil {
 		return err
 	}
 	for _, u := range []string{c.base, *ceiling} {
@@ -116,10 +120,10 @@ func runLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	if *withMix {
 		mixed := phase(ctx, c, c.mixed)
 		report(stdout, "Mixed workload, closed loop (80% lookups and scan pages, 10% lists and search, 5% issue, 5% return)", mixed)
-		if *paced > 0 {
+		for _, f := range shares {
 			pc := c
-			pc.rate = *paced * float64(len(mixed.samples)) / mixed.elapsed.Seconds()
-			report(stdout, fmt.Sprintf("Mixed workload, paced at %.0f req/s (%.0f%% of the closed loop's throughput; latency from each request's scheduled start)", pc.rate, *paced*100), phase(ctx, pc, pc.mixed))
+			pc.rate = f * float64(len(mixed.samples)) / mixed.elapsed.Seconds()
+			report(stdout, fmt.Sprintf("Mixed workload, paced at %.0f req/s (%.0f%% of the closed loop's throughput; latency from each request's scheduled start)", pc.rate, f*100), phase(ctx, pc, pc.mixed))
 		}
 	}
 	if *pid != 0 {
@@ -128,6 +132,23 @@ func runLoad(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// pacedShares reads --paced: shares of the closed loop's throughput, each above 0 and at
+// most 1; "" or "0" is none.
+func pacedShares(list string) ([]float64, error) {
+	var out []float64
+	for _, s := range strings.Split(list, ",") {
+		if s = strings.TrimSpace(s); s == "" || s == "0" {
+			continue
+		}
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || f <= 0 || f > 1 {
+			return nil, fmt.Errorf("--paced: %q is not a share between 0 and 1", s)
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }
 
 // lookupPhase runs signed-in lookups of random tags alone.

@@ -54,3 +54,17 @@ func TestPacedLatencyCountsFromTheScheduledStart(t *testing.T) {
 		t.Fatalf("%d requests counted as late behind a 100 ms stall; want at least 5", late)
 	}
 }
+
+func TestPacedSharesAreChecked(t *testing.T) {
+	if got, err := pacedShares("0.25, 0.5"); err != nil || len(got) != 2 || got[0] != 0.25 || got[1] != 0.5 {
+		t.Errorf("0.25, 0.5: %v, %v", got, err)
+	}
+	if got, err := pacedShares("0"); err != nil || len(got) != 0 {
+		t.Errorf("0: %v, %v", got, err)
+	}
+	for _, bad := range []string{"2", "-0.5", "half"} {
+		if _, err := pacedShares(bad); err == nil {
+			t.Errorf("%q was taken", bad)
+		}
+	}
+}
