@@ -49,3 +49,42 @@ func TestSQLiteIsBuiltWithStablePlans(t *testing.T) {
 		t.Fatal("SQLite was built without -DSQLITE_ENABLE_QPSG: run the tests with make test, which sets CGO_CFLAGS")
 	}
 }
+
+// InTx runs fn on the writer goroutine; a panic in fn still reaches the caller, the
+// transaction is rolled back, and the next transaction runs.
+func TestInTxPanicsInTheCallerAndRollsBack(t *testing.T) {
+	ctx := context.Background()
+	d, err := Open(ctx, filepath.Join(t.TempDir(), "kitloan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	func() {
+		defer func() {
+			if recover() != "boom" {
+				t.Error("the panic in fn did not reach the caller")
+			}
+		}()
+		d.InTx(ctx, func(tx *Tx) error {
+			if _, err := tx.Exec(`INSERT INTO settings (key, value) VALUES ('panicked', 'yes')`); err != nil {
+				t.Fatal(err)
+			}
+			panic("boom")
+		})
+	}()
+	if err := d.InTx(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(`INSERT INTO settings (key, value) VALUES ('after', 'yes')`)
+		return err
+	}); err != nil {
+		t.Fatalf("the transaction after a panic: %v", err)
+	}
+	var n int
+	d.Read.QueryRow(`SELECT count(*) FROM settings WHERE key IN ('panicked', 'after')`).Scan(&n)
+	if n != 1 {
+		t.Fatalf("%d rows; want only the second transaction's", n)
+	}
+	d.Close()
+	if err := d.InTx(ctx, func(tx *Tx) error { return nil }); err == nil {
+		t.Fatal("InTx after Close succeeded")
+	}
+}
