@@ -28,6 +28,7 @@ const (
 	ReadDeliveryNote      = "delivery_note"      // the delivery note PDF, page or API
 	ReadCollectionReceipt = "collection_receipt" // the collection receipt PDF, page or API
 	ReadSignedCopy        = "signed_copy"        // the signed agreement as stored, page or API
+	ReadAgreementForm     = "agreement_form"     // the form that records the agreement signed
 )
 
 // ReadLabel says how a record was read, in words.
@@ -61,6 +62,8 @@ func ReadLabel(via string) string {
 		return "Collection receipt (PDF)"
 	case ReadSignedCopy:
 		return "Signed copy of the agreement"
+	case ReadAgreementForm:
+		return "Record signed agreement form"
 	}
 	return via
 }

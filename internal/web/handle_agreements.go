@@ -232,6 +232,9 @@ func (s *Server) renderAgreementForm(c *gin.Context, status int, id int64, form 
 		s.fail(c, lerr)
 		return
 	}
+	if !s.logChildRead(c, l.ChildID, loans.ReadAgreementForm) {
+		return
+	}
 	rec, rerr := s.Loans.AgreementRecord(ctx, user(c), id)
 	if rerr != nil {
 		s.fail(c, rerr)

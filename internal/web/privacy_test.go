@@ -468,6 +468,7 @@ func TestReadsThroughLoanPapersAreLogged(t *testing.T) {
 		{"the API's collection receipt", func() { api(w.store, "/receipt.pdf", 200) }, "collection_receipt"},
 		{"the signed copy's page", func() { store.get(loan("/agreement/signed"), 200) }, "signed_copy"},
 		{"the API's signed copy", func() { api(w.ot, "/agreement/signed", 200) }, "signed_copy"},
+		{"the record-signed-agreement form", func() { store.get(loan("/agreement"), 200) }, "agreement_form"},
 	}
 	w.wantReadsLogged(t, zoe.id, steps)
 	// Another therapist is told the loan does not exist; the delivery note and receipt are
@@ -484,7 +485,7 @@ func TestReadsThroughLoanPapersAreLogged(t *testing.T) {
 	}
 	w.env.User("admin", "admin@test", "Ada Admin")
 	page := signIn(t, w.env, "admin@test").get(fmt.Sprintf("/children/%v/access", zoe.id), 200)
-	wantText(t, page, "Loan agreement (PDF)", "Delivery note (PDF)", "Collection receipt (PDF)", "Signed copy of the agreement")
+	wantText(t, page, "Loan agreement (PDF)", "Delivery note (PDF)", "Collection receipt (PDF)", "Signed copy of the agreement", "Record signed agreement form")
 }
 
 func TestAnonymisationRemovesPersonalDataAndKeepsTheHistory(t *testing.T) {
