@@ -158,7 +158,8 @@ func (tx *Tx) Stamp() string { return tx.Now.UTC().Format(time.RFC3339) }
 // caller's: handed from goroutine to goroutine, the one write connection sat idle while
 // its next holder waited its turn for a CPU behind dozens of page renders, and under load
 // writes waited 60 ms at the 90th percentile for a connection busy a sixth of the time
-// (0.8 ms now), and issue and return answered at the 99th in 140–210 ms (60–85 ms now).
+// (0.8 ms now), and issue and return answered at the 99th in 140–210 ms (60–90 ms now).
+// fn must not end its goroutine (a test's t.Fatal inside it would stop the writer).
 func (d *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	job := writeJob{ctx: ctx, fn: fn, done: make(chan writeResult, 1)}
 	select {

@@ -67,7 +67,7 @@ func TestInTxPanicsInTheCallerAndRollsBack(t *testing.T) {
 		}()
 		d.InTx(ctx, func(tx *Tx) error {
 			if _, err := tx.Exec(`INSERT INTO settings (key, value) VALUES ('panicked', 'yes')`); err != nil {
-				t.Fatal(err)
+				return err // not t.Fatal: fn runs on the writer goroutine
 			}
 			panic("boom")
 		})
