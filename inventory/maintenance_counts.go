@@ -19,10 +19,11 @@ type MaintenanceCounts struct {
 func (s *Store) CountMaintenance(ctx context.Context) (MaintenanceCounts, error) {
 	var m MaintenanceCounts
 	today := s.db.Now().Format(db.DateLayout)
-	err := s.db.QueryRow(ctx, `SELECT
-		(SELECT count(*) FROM items WHERE status = 'returned' AND awaiting_cleaning = 1),
-		(SELECT count(*) FROM items WHERE status = 'returned' AND awaiting_cleaning = 0),
-		(SELECT count(*) FROM items WHERE next_service_due IS NOT NULL AND next_service_due < ? AND status NOT IN ('retired', 'lost'))`, today).
-		Scan(&m.AwaitingCleaning, &m.AwaitingInspection, &m.ServiceOverdue)
+	err := s.db.QueryRow(ctx, countMaintenance, today).Scan(&m.AwaitingCleaning, &m.AwaitingInspection, &m.ServiceOverdue)
 	return m, err
 }
+
+const countMaintenance = `SELECT
+	(SELECT count(*) FROM items WHERE status = 'returned' AND awaiting_cleaning = 1),
+	(SELECT count(*) FROM items WHERE status = 'returned' AND awaiting_cleaning = 0),
+	(SELECT count(*) FROM items WHERE next_service_due IS NOT NULL AND next_service_due < ? AND status NOT IN ('retired', 'lost'))`

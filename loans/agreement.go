@@ -505,24 +505,43 @@ type UnsignedFilter struct {
 	Limit, Offset int
 }
 
+// unsignedFrom is the FROM and WHERE of the open loans issued more than olderThanDays
+// days ago whose agreement is not signed, within the user's caseload.
+func (s *Store) unsignedFrom(u accounts.User, olderThanDays int) (string, []any, error) {
+	where, args, err := caseloadScope(u)
+	if err != nil {
+		return "", nil, err
+	}
+	where = append(where, "l.closed_at IS NULL", "l.issued_at < ?", "coalesce(a.state, '') <> 'signed'")
+	args = append(args, s.db.Now().AddDate(0, 0, -max(olderThanDays, 0)).UTC().Format(time.RFC3339))
+	return `FROM loans l JOIN children c ON c.id = l.child_id LEFT JOIN loan_agreements a ON a.loan_id = l.id
+		WHERE ` + strings.Join(where, " AND "), args, nil
+}
+
+// CountUnsignedAgreements counts what UnsignedAgreements lists, up to upTo and one more
+// (see db.CountUpTo), for the home page's card.
+func (s *Store) CountUnsignedAgreements(ctx context.Context, u accounts.User, olderThanDays, upTo int) (int, error) {
+	from, args, err := s.unsignedFrom(u, olderThanDays)
+	if err != nil {
+		return 0, err
+	}
+	return s.db.CountUpTo(ctx, from, args, upTo)
+}
+
 // UnsignedAgreements lists the open loans issued more than f.OlderThanDays days ago whose
 // agreement is not signed, oldest first, for chasing; a therapist sees their own
 // children's.
 func (s *Store) UnsignedAgreements(ctx context.Context, u accounts.User, f UnsignedFilter) ([]UnsignedAgreement, int, error) {
-	where, args, err := caseloadScope(u)
+	from, args, err := s.unsignedFrom(u, f.OlderThanDays)
 	if err != nil {
 		return nil, 0, err
 	}
-	where = append(where, "l.closed_at IS NULL", "l.issued_at < ?", "coalesce(a.state, '') <> 'signed'")
-	args = append(args, s.db.Now().AddDate(0, 0, -max(f.OlderThanDays, 0)).UTC().Format(time.RFC3339))
-	from := ` FROM loans l JOIN children c ON c.id = l.child_id LEFT JOIN loan_agreements a ON a.loan_id = l.id
-		LEFT JOIN users u ON u.id = l.issued_by WHERE ` + strings.Join(where, " AND ")
 	var total int
-	if err := s.db.Read.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
+	if err := s.db.QueryRow(ctx, `SELECT count(*) `+from, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT l.id, l.child_id, c.given_name || ' ' || c.family_name, l.location, l.recipient,
-		l.issued_at, coalesce(u.name, 'system'), coalesce(a.state, 'not_printed'), a.first_printed_at`+from+
+	rows, err := s.db.Query(ctx, `SELECT l.id, l.child_id, c.given_name || ' ' || c.family_name, l.location, l.recipient,
+		l.issued_at, coalesce((SELECT name FROM users WHERE id = l.issued_by), 'system'), coalesce(a.state, 'not_printed'), a.first_printed_at `+from+
 		` ORDER BY l.issued_at, l.id LIMIT ? OFFSET ?`, append(args, db.PageSize(f.Limit), max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, err

@@ -539,33 +539,12 @@ func pick(v, old string) string {
 
 // Loans lists loans the user may see, soonest review first.
 func (s *Store) Loans(ctx context.Context, u accounts.User, f LoanFilter) ([]Loan, int, error) {
-	where, args, err := caseloadScope(u)
+	cond, args, err := s.loanConditions(u, f)
 	if err != nil {
 		return nil, 0, err
 	}
-	today := s.db.Now().Format(db.DateLayout)
-	if f.ChildID != 0 {
-		where, args = append(where, "l.child_id = ?"), append(args, f.ChildID)
-	}
-	if f.TherapistID != 0 {
-		where, args = append(where, "c.therapist_id = ?"), append(args, f.TherapistID)
-	}
-	if f.Setting != "" {
-		where, args = append(where, "c.setting = ? AND l.location = 'school'"), append(args, f.Setting)
-	}
-	if f.Active || f.ReviewWithinDays > 0 || f.Overdue {
-		where = append(where, "l.closed_at IS NULL")
-	}
-	if f.ReviewWithinDays > 0 {
-		until := s.db.Now().AddDate(0, 0, f.ReviewWithinDays).Format(db.DateLayout)
-		where, args = append(where, "l.review_date <= ?"), append(args, until)
-	}
-	if f.Overdue {
-		where, args = append(where, "l.review_date < ?"), append(args, today)
-	}
-	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM loans l JOIN children c ON c.id = l.child_id`+cond, args...).Scan(&total); err != nil {
+	total, err := s.countLoans(ctx, cond, args)
+	if err != nil {
 		return nil, 0, err
 	}
 	rows, err := s.db.Query(ctx, loanSelect+cond+` ORDER BY l.closed_at IS NOT NULL, l.review_date, l.id LIMIT ? OFFSET ?`,
@@ -587,6 +566,55 @@ func (s *Store) Loans(ctx context.Context, u accounts.User, f LoanFilter) ([]Loa
 		return nil, 0, err
 	}
 	return out, total, s.attachItems(ctx, out)
+}
+
+// CountLoans counts the loans the filter selects, up to upTo and one more (see
+// db.CountUpTo), without reading them, for the home page's cards.
+func (s *Store) CountLoans(ctx context.Context, u accounts.User, f LoanFilter, upTo int) (int, error) {
+	cond, args, err := s.loanConditions(u, f)
+	if err != nil {
+		return 0, err
+	}
+	return s.db.CountUpTo(ctx, loansFrom+cond, args, upTo)
+}
+
+// loansFrom is what loanConditions' WHERE clause applies to.
+const loansFrom = `FROM loans l JOIN children c ON c.id = l.child_id`
+
+func (s *Store) countLoans(ctx context.Context, cond string, args []any) (int, error) {
+	var total int
+	err := s.db.QueryRow(ctx, `SELECT count(*) `+loansFrom+cond, args...).Scan(&total)
+	return total, err
+}
+
+// loanConditions is the WHERE clause of the loans the filter selects, on loans l and
+// children c, within the user's caseload.
+func (s *Store) loanConditions(u accounts.User, f LoanFilter) (string, []any, error) {
+	where, args, err := caseloadScope(u)
+	if err != nil {
+		return "", nil, err
+	}
+	today := s.db.Now().Format(db.DateLayout)
+	if f.ChildID != 0 {
+		where, args = append(where, "l.child_id = ?"), append(args, f.ChildID)
+	}
+	if f.TherapistID != 0 {
+		where, args = append(where, "c.therapist_id = ?"), append(args, f.TherapistID)
+	}
+	if f.Setting != "" {
+		where, args = append(where, "c.setting = ? AND l.location = 'school'"), append(args, f.Setting)
+	}
+	if f.Active || f.ReviewWithinDays > 0 || f.Overdue {
+		where = append(where, "l.closed_at IS NULL")
+	}
+	if f.ReviewWithinDays > 0 {
+		until := s.db.Now().AddDate(0, 0, f.ReviewWithinDays).Format(db.DateLayout)
+		where, args = append(where, "l.review_date <= ?"), append(args, until)
+	}
+	if f.Overdue {
+		where, args = append(where, "l.review_date < ?"), append(args, today)
+	}
+	return " WHERE " + strings.Join(where, " AND "), args, nil
 }
 
 // attachItems loads the items of a page of loans in one query, not one per loan.

@@ -92,6 +92,42 @@ type RequestFilter struct {
 	Offset  int
 }
 
+// requestConditions is the WHERE clause of the requests the filter selects, on requests r
+// and children c, within the user's caseload.
+func requestConditions(u accounts.User, f RequestFilter) (string, []any, error) {
+	where, args, err := caseloadScope(u)
+	if err != nil {
+		return "", nil, err
+	}
+	if f.Status != "" {
+		where, args = append(where, "r.status = ?"), append(args, f.Status)
+	}
+	if f.Open {
+		where = append(where, "r.status IN ('submitted', 'approved', 'allocated')")
+	}
+	if f.ChildID != 0 {
+		where, args = append(where, "r.child_id = ?"), append(args, f.ChildID)
+	}
+	return " WHERE " + strings.Join(where, " AND "), args, nil
+}
+
+func (s *Store) countRequests(ctx context.Context, cond string, args []any) (int, error) {
+	var total int
+	err := s.db.QueryRow(ctx, `SELECT count(*) FROM requests r JOIN children c ON c.id = r.child_id`+cond, args...).Scan(&total)
+	return total, err
+}
+
+// CountRequests counts the requests the filter selects, up to upTo and one more (see
+// db.CountUpTo), without reading them: the home page's cards need only the number, and
+// each request's row counts its product's free stock.
+func (s *Store) CountRequests(ctx context.Context, u accounts.User, f RequestFilter, upTo int) (int, error) {
+	cond, args, err := requestConditions(u, f)
+	if err != nil {
+		return 0, err
+	}
+	return s.db.CountUpTo(ctx, `FROM requests r JOIN children c ON c.id = r.child_id`+cond, args, upTo)
+}
+
 const requestSelect = `SELECT r.id, r.child_id, c.given_name || ' ' || c.family_name, c.therapist_id, r.product_id, p.name, p.size, p.kind,
 	r.quantity, r.priority, r.deliver_to, r.delivery_address, r.reason, r.needed_by, r.status, r.status_note, u.name,
 	r.created_at, r.updated_at, r.fulfilled_at,
@@ -147,22 +183,12 @@ func (s *Store) Request(ctx context.Context, u accounts.User, id int64) (Request
 
 // Requests lists requests: urgent first, then oldest first, as the store works the queue.
 func (s *Store) Requests(ctx context.Context, u accounts.User, f RequestFilter) ([]Request, int, error) {
-	where, args, err := caseloadScope(u)
+	cond, args, err := requestConditions(u, f)
 	if err != nil {
 		return nil, 0, err
 	}
-	if f.Status != "" {
-		where, args = append(where, "r.status = ?"), append(args, f.Status)
-	}
-	if f.Open {
-		where = append(where, "r.status IN ('submitted', 'approved', 'allocated')")
-	}
-	if f.ChildID != 0 {
-		where, args = append(where, "r.child_id = ?"), append(args, f.ChildID)
-	}
-	cond := " WHERE " + strings.Join(where, " AND ")
-	var total int
-	if err := s.db.QueryRow(ctx, `SELECT count(*) FROM requests r JOIN children c ON c.id = r.child_id`+cond, args...).Scan(&total); err != nil {
+	total, err := s.countRequests(ctx, cond, args)
+	if err != nil {
 		return nil, 0, err
 	}
 	rows, err := s.db.Query(ctx, requestSelect+cond+` ORDER BY r.priority = 'urgent' DESC, r.created_at, r.id LIMIT ? OFFSET ?`,

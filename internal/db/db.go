@@ -374,6 +374,15 @@ func (d *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 	return d.Read.QueryContext(ctx, q, args...)
 }
 
+// CountUpTo counts the rows that "SELECT 1 " + from selects, stopping once it passes upTo:
+// counting a long list then costs no more than reading upTo+1 of its rows. The caller
+// shows a count above upTo as "more than upTo".
+func (d *DB) CountUpTo(ctx context.Context, from string, args []any, upTo int) (int, error) {
+	var n int
+	err := d.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 `+from+` LIMIT ?)`, append(args, upTo+1)...).Scan(&n)
+	return n, err
+}
+
 // PageSize bounds a list's page size: 50 by default, 500 at most.
 func PageSize(n int) int {
 	switch {

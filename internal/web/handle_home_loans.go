@@ -15,11 +15,19 @@ type loanCard struct {
 	Label, One, URL string
 	// Warn marks a count that is a problem when it is not zero.
 	Warn bool
+	// Capped says the count stopped past countCap.
+	Capped bool
 }
 
 // CountText is the count as people read numbers ("1,001"): a county store has thousands
-// of items due for service.
-func (c loanCard) CountText() string { return thousands(c.Count) }
+// of items due for service. Loan and request counts stop past countCap, which reads
+// "1,000+": the home page counts a dozen lists on every visit.
+func (c loanCard) CountText() string {
+	if c.Capped && c.Count > countCap {
+		return thousands(countCap) + "+"
+	}
+	return thousands(c.Count)
+}
 
 // loanCards counts what a therapist or the store has to do about children, requests and
 // loans, from the totals of the domain's own lists.
@@ -29,16 +37,8 @@ func (s *Server) loanCards(c *gin.Context) ([]loanCard, error) {
 	if !u.Can(caseload...) {
 		return nil, nil
 	}
-	requests := func(f loans.RequestFilter) (int, error) {
-		f.Limit = 1
-		_, n, err := s.Loans.Requests(ctx, u, f)
-		return n, err
-	}
-	reviews := func(f loans.LoanFilter) (int, error) {
-		f.Limit = 1
-		_, n, err := s.Loans.Loans(ctx, u, f)
-		return n, err
-	}
+	requests := func(f loans.RequestFilter) (int, error) { return s.Loans.CountRequests(ctx, u, f, countCap) }
+	reviews := func(f loans.LoanFilter) (int, error) { return s.Loans.CountLoans(ctx, u, f, countCap) }
 	type count struct {
 		card loanCard
 		n    func() (int, error)
@@ -50,16 +50,16 @@ func (s *Server) loanCards(c *gin.Context) ([]loanCard, error) {
 				_, n, err := s.Loans.Children(ctx, u, loans.ChildFilter{Limit: 1})
 				return n, err
 			}},
-			{loanCard{Label: "open requests", One: "open request", URL: "/requests"}, func() (int, error) { return requests(loans.RequestFilter{Open: true}) }},
-			{loanCard{Label: "reviews due in the next 30 days", One: "review due in the next 30 days", URL: "/loans?view=due"}, func() (int, error) { return reviews(loans.LoanFilter{ReviewWithinDays: 30}) }},
-			{loanCard{Label: "reviews overdue", One: "review overdue", URL: "/loans?view=overdue", Warn: true}, func() (int, error) { return reviews(loans.LoanFilter{Overdue: true}) }},
+			{loanCard{Capped: true, Label: "open requests", One: "open request", URL: "/requests"}, func() (int, error) { return requests(loans.RequestFilter{Open: true}) }},
+			{loanCard{Capped: true, Label: "reviews due in the next 30 days", One: "review due in the next 30 days", URL: "/loans?view=due"}, func() (int, error) { return reviews(loans.LoanFilter{ReviewWithinDays: 30}) }},
+			{loanCard{Capped: true, Label: "reviews overdue", One: "review overdue", URL: "/loans?view=overdue", Warn: true}, func() (int, error) { return reviews(loans.LoanFilter{Overdue: true}) }},
 		}
 	} else {
 		counts = []count{
-			{loanCard{Label: "requests to approve", One: "request to approve", URL: "/requests?status=submitted", Warn: true}, func() (int, error) { return requests(loans.RequestFilter{Status: loans.Submitted}) }},
-			{loanCard{Label: "approved requests to allocate", One: "approved request to allocate", URL: "/requests?status=approved"}, func() (int, error) { return requests(loans.RequestFilter{Status: loans.Approved}) }},
-			{loanCard{Label: "requests ready to issue", One: "request ready to issue", URL: "/requests?status=allocated"}, func() (int, error) { return requests(loans.RequestFilter{Status: loans.Allocated}) }},
-			{loanCard{Label: "loan reviews overdue", One: "loan review overdue", URL: "/loans?view=overdue", Warn: true}, func() (int, error) { return reviews(loans.LoanFilter{Overdue: true}) }},
+			{loanCard{Capped: true, Label: "requests to approve", One: "request to approve", URL: "/requests?status=submitted", Warn: true}, func() (int, error) { return requests(loans.RequestFilter{Status: loans.Submitted}) }},
+			{loanCard{Capped: true, Label: "approved requests to allocate", One: "approved request to allocate", URL: "/requests?status=approved"}, func() (int, error) { return requests(loans.RequestFilter{Status: loans.Approved}) }},
+			{loanCard{Capped: true, Label: "requests ready to issue", One: "request ready to issue", URL: "/requests?status=allocated"}, func() (int, error) { return requests(loans.RequestFilter{Status: loans.Allocated}) }},
+			{loanCard{Capped: true, Label: "loan reviews overdue", One: "loan review overdue", URL: "/loans?view=overdue", Warn: true}, func() (int, error) { return reviews(loans.LoanFilter{Overdue: true}) }},
 		}
 	}
 	out := make([]loanCard, len(counts))

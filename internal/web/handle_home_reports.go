@@ -4,7 +4,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kitloan/internal/accounts"
-	"kitloan/loans"
 	"kitloan/reports"
 )
 
@@ -31,14 +30,14 @@ func (s *Server) homeReports(c *gin.Context) (homeReports, error) {
 		if err != nil {
 			return h, err
 		}
-		_, unsigned, err := s.Loans.UnsignedAgreements(ctx, u, loans.UnsignedFilter{OlderThanDays: svc.UnsignedAfterDaysOrDefault(), Limit: 1})
+		unsigned, err := s.Loans.CountUnsignedAgreements(ctx, u, svc.UnsignedAfterDaysOrDefault(), countCap)
 		if err != nil {
 			return h, err
 		}
 		h.Cards = []loanCard{
 			{Count: w.OpenRequests, Label: "open requests", One: "open request", URL: "/requests"},
 			{Count: w.RequestsPastTarget, Label: "requests past their target", One: "request past its target", URL: "/requests", Warn: true},
-			{Count: unsigned, Label: "unsigned agreements to chase", One: "unsigned agreement to chase", URL: "/agreements/unsigned", Warn: true},
+			{Count: unsigned, Capped: true, Label: "unsigned agreements to chase", One: "unsigned agreement to chase", URL: "/agreements/unsigned", Warn: true},
 			{Count: w.ConsumablesToOrder, Label: "consumables to reorder", One: "consumable to reorder", URL: "/reports#reorder", Warn: true},
 		}
 		for i, k := range h.Cards {

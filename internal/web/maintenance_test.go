@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"kitloan/internal/testtools"
+	"kitloan/loans"
 )
 
 func day(offset int) string { return time.Now().AddDate(0, 0, offset).Format("2006-01-02") }
@@ -247,4 +249,31 @@ func TestRecallLettersForFamilies(t *testing.T) {
 	w.must(t, w.store, "POST", "/api/v1/items", map[string]any{"product_id": hoist}, 201)
 	id2 := w.must(t, w.store, "POST", "/api/v1/recalls", map[string]any{"product_id": hoist, "reference": "FSN-2", "action": "Check it."}, 201)["id"]
 	w.must(t, w.store, "GET", fmt.Sprintf("/api/v1/recalls/%v/letters.pdf", id2), nil, 422)
+}
+
+// The home page's loan and request counts stop just past their cap, and a capped card
+// reads "1,000+".
+func TestHomeCountsStopPastTheirCap(t *testing.T) {
+	w := newWorld(t, 3)
+	zoe := w.child(t, w.ot, "Zoë Adams")
+	for _, tag := range w.tags {
+		w.onLoan(t, zoe, tag)
+	}
+	ctx := context.Background()
+	store, err := w.env.Server.Accounts.UserByEmail(ctx, "store@test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for upTo, want := range map[int]int{1: 2, 2: 3, 10: 3} {
+		if n, err := w.env.Server.Loans.CountLoans(ctx, store, loans.LoanFilter{Active: true}, upTo); err != nil || n != want {
+			t.Errorf("open loans counted up to %d: %d, %v; want %d", upTo, n, err, want)
+		}
+	}
+	// 1,001 loans whose review has passed, written straight into the table.
+	if _, err := w.env.DB.Write.Exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1001)
+		INSERT INTO loans (child_id, location, recipient, review_date, issued_at) SELECT ?, 'home', 'Pat', '2020-01-01', '2020-01-01T00:00:00Z' FROM n`, zoe); err != nil {
+		t.Fatal(err)
+	}
+	r := signIn(t, w.env, "store@test").get("/", 200)
+	wantText(t, r, "1,000+ loan reviews overdue")
 }
