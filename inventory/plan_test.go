@@ -61,6 +61,10 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		checkPlan(t, d, "items search "+f.Query, `SELECT i.id FROM items i`+cond+` ORDER BY i.id DESC LIMIT 50`, args)
 		checkPlan(t, d, "items search count "+f.Query, `SELECT count(*) FROM items i`+cond, args)
 	}
+	// A product's counts of units and of free units read the index alone.
+	if plan := checkPlan(t, d, "a product with its counts", productSelect+` WHERE p.id = ?`, []any{1}); strings.Count(strings.Join(plan, "\n"), "COVERING INDEX items_product_status") != 2 {
+		t.Errorf("both unit counts should read only the product-and-status index: %q", plan)
+	}
 	// The home page's maintenance counts read indexes alone.
 	plan := strings.Join(checkPlan(t, d, "maintenance counts", countMaintenance, []any{"2026-12-01"}), "\n")
 	for _, index := range []string{"COVERING INDEX items_service_due", "COVERING INDEX items_returned"} {

@@ -91,7 +91,13 @@ type LoanFilter struct {
 	Overdue          bool
 	Limit            int
 	Offset           int
+	// CountUpTo stops counting past this many (0 counts them all): a list page of a
+	// county's 20,000 open loans says "more than 1,000" rather than count each one.
+	CountUpTo int
 }
+
+// openOnly reports whether the filter keeps open loans alone.
+func (f LoanFilter) openOnly() bool { return f.Active || f.ReviewWithinDays > 0 || f.Overdue }
 
 const loanSelect = `SELECT l.id, l.child_id, c.given_name || ' ' || c.family_name, c.date_of_birth, c.therapist_id, c.setting, l.request_id,
 	l.location, l.address, l.recipient, l.recipient_relationship, l.review_date, l.return_date, l.issued_at,
@@ -543,12 +549,22 @@ func (s *Store) Loans(ctx context.Context, u accounts.User, f LoanFilter) ([]Loa
 	if err != nil {
 		return nil, 0, err
 	}
-	total, err := s.countLoans(ctx, cond, args)
+	var total int
+	if f.CountUpTo > 0 {
+		total, err = s.db.CountUpTo(ctx, loansFrom+cond, args, f.CountUpTo)
+	} else {
+		total, err = s.countLoans(ctx, cond, args)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := s.db.Query(ctx, loanSelect+cond+` ORDER BY l.closed_at IS NOT NULL, l.review_date, l.id LIMIT ? OFFSET ?`,
-		append(args, db.PageSize(f.Limit), f.Offset)...)
+	// Open loans first, soonest review first. When only open loans are kept, the review
+	// date alone orders them, which the open-loans index already holds in order.
+	order := ` ORDER BY l.closed_at IS NOT NULL, l.review_date, l.id`
+	if f.openOnly() {
+		order = ` ORDER BY l.review_date, l.id`
+	}
+	rows, err := s.db.Query(ctx, loanSelect+cond+order+` LIMIT ? OFFSET ?`, append(args, db.PageSize(f.Limit), f.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -604,7 +620,7 @@ func (s *Store) loanConditions(u accounts.User, f LoanFilter) (string, []any, er
 	if f.Setting != "" {
 		where, args = append(where, "c.setting = ? AND l.location = 'school'"), append(args, f.Setting)
 	}
-	if f.Active || f.ReviewWithinDays > 0 || f.Overdue {
+	if f.openOnly() {
 		where = append(where, "l.closed_at IS NULL")
 	}
 	if f.ReviewWithinDays > 0 {

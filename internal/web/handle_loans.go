@@ -35,7 +35,7 @@ func (s *Server) handleLoanList(c *gin.Context) {
 	if u.Role != accounts.Therapist {
 		lf.TherapistID = queryInt64(c, "therapist")
 	}
-	f := loans.LoanFilter{TherapistID: lf.TherapistID, Setting: lf.Setting, Limit: limit, Offset: offset}
+	f := loans.LoanFilter{TherapistID: lf.TherapistID, Setting: lf.Setting, Limit: limit, Offset: offset, CountUpTo: countCap}
 	switch lf.View {
 	case "due":
 		f.ReviewWithinDays = 30
@@ -56,7 +56,7 @@ func (s *Server) handleLoanList(c *gin.Context) {
 		return
 	}
 	data := gin.H{"Loans": list, "Filter": lf, "Views": loanViews, "Settings": settings, "Filtered": lf.TherapistID != 0 || lf.Setting != "",
-		"Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}}
+		"Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String(), Capped: total > countCap}}
 	if !s.withTherapists(c, data) {
 		return
 	}
