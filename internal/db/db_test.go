@@ -7,14 +7,21 @@ import (
 	"testing"
 )
 
-// Past the statement cache's bound, queries still run and give their own answers.
-func TestQueriesPastTheStatementCacheStillRun(t *testing.T) {
-	ctx := context.Background()
-	d, err := Open(ctx, filepath.Join(t.TempDir(), "kitloan.db"))
+// openTestDB opens a new database in the test's temporary folder, closed at the end.
+func openTestDB(t *testing.T) *DB {
+	t.Helper()
+	d, err := Open(context.Background(), filepath.Join(t.TempDir(), "kitloan.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// Past the statement cache's bound, queries still run and give their own answers.
+func TestQueriesPastTheStatementCacheStillRun(t *testing.T) {
+	ctx := context.Background()
+	d := openTestDB(t)
 	for i := range 2*statementsCached + 2 {
 		var n int
 		if err := d.QueryRow(ctx, "SELECT "+strconv.Itoa(i)).Scan(&n); err != nil || n != i {
@@ -36,11 +43,7 @@ func TestQueriesPastTheStatementCacheStillRun(t *testing.T) {
 
 // make builds SQLite with the planner stability guarantee; see the Makefile.
 func TestSQLiteIsBuiltWithStablePlans(t *testing.T) {
-	d, err := Open(context.Background(), filepath.Join(t.TempDir(), "kitloan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openTestDB(t)
 	stable, err := d.StablePlans(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -54,11 +57,7 @@ func TestSQLiteIsBuiltWithStablePlans(t *testing.T) {
 // transaction is rolled back, and the next transaction runs.
 func TestInTxPanicsInTheCallerAndRollsBack(t *testing.T) {
 	ctx := context.Background()
-	d, err := Open(ctx, filepath.Join(t.TempDir(), "kitloan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := openTestDB(t)
 	func() {
 		defer func() {
 			if recover() != "boom" {
