@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"testing"
 
 	"golang.org/x/crypto/bcrypt"
@@ -55,7 +56,7 @@ func BenchmarkPagesAt100k(b *testing.B) {
 		{accounts.Staff, "/loans"}, {accounts.Staff, "/loans?view=overdue"}, {accounts.Staff, "/requests"}, {accounts.Staff, "/children"},
 		{accounts.Staff, "/products"}, {accounts.Staff, "/maintenance"}, {accounts.Staff, "/agreements/unsigned"}, {accounts.Admin, "/reports"},
 	} {
-		b.Run(page.role+" "+page.path, func(b *testing.B) {
+		b.Run(page.role+strings.ReplaceAll(page.path, "/", "_"), func(b *testing.B) {
 			for b.Loop() {
 				req := httptest.NewRequest(http.MethodGet, page.path, nil)
 				req.Header.Set("Authorization", "Bearer "+tokens[page.role])

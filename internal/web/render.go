@@ -16,6 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"kitloan/internal/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 	"kitloan/internal/settings"
@@ -39,6 +40,7 @@ func (s *Server) render(c *gin.Context, status int, page string, data gin.H) {
 	}
 	if u, ok := currentUser(c); ok {
 		data["User"] = &u
+		data["Nav"] = navFor(u, c.Request.URL.Path)
 	}
 	if _, ok := data["CSRF"]; !ok {
 		data["CSRF"] = c.GetString("csrf")
@@ -166,7 +168,6 @@ func (s *Server) funcs() template.FuncMap {
 			name = strings.ReplaceAll(name, "_", " ")
 			return strings.ToUpper(name[:1]) + name[1:]
 		},
-		"hasPrefix": strings.HasPrefix,
 		"choose": func(cond any, a, b string) string {
 			if truthy(cond) {
 				return a
@@ -253,6 +254,27 @@ func eventText(e db.Event) string {
 }
 
 func htmlEscape(s string) string { return template.HTMLEscapeString(s) }
+
+// nav is the layout's menu for one user on one page: which sections they may open, and
+// which one they are in. Worked out here rather than in the layout, which every page
+// draws: a template's function calls go through reflection and cost a microsecond each.
+type nav struct {
+	Caseload, Staff, Reports, Admin bool // may see
+	In                              navSection
+}
+
+// navSection marks the section a page belongs to, for aria-current.
+type navSection struct {
+	Items, Products, Children, Requests, Loans, Maintenance, Reports, Settings, Users bool
+}
+
+func navFor(u accounts.User, path string) nav {
+	n := nav{Caseload: u.Can(caseload...), Staff: u.Can(staff...), Reports: u.Can(accounts.Admin, accounts.Staff, accounts.Viewer), Admin: u.Can(adminsOnly...)}
+	in := func(section string) bool { return strings.HasPrefix(path, section) }
+	n.In = navSection{Items: in("/items"), Products: in("/products"), Children: in("/children"), Requests: in("/requests"), Loans: in("/loans"),
+		Maintenance: in("/maintenance") || in("/recalls"), Reports: in("/reports"), Settings: in("/settings"), Users: in("/users")}
+	return n
+}
 
 // itemTable is what the "item_table" partial needs.
 type itemTable struct {

@@ -177,3 +177,33 @@ func TestErrorSummaryFollowsTheForm(t *testing.T) {
 		t.Fatalf("summary order: name %d, category %d, stock %d; want the form's order", name, category, stock)
 	}
 }
+
+// The menu shows each role its sections and marks the one the page is in.
+func TestMenuShowsTheRolesSectionsAndWhereYouAre(t *testing.T) {
+	env := webtest.New(t)
+	env.User("store", "store@test", "Sam Store")
+	env.User("therapist", "ot@test", "Olu Therapist")
+	store := env.Browser()
+	store.Login("store@test", webtest.Password)
+	for path, current := range map[string]string{"/items": "/items", "/recalls": "/maintenance", "/loans?view=overdue": "/loans"} {
+		menu := mainMenu(store.Get(path).Body)
+		if !strings.Contains(menu, `href="`+current+`" aria-current="page"`) || strings.Count(menu, `aria-current="page"`) != 1 {
+			t.Errorf("%s should mark %s, and only it, as the current section: %s", path, current, menu)
+		}
+		if !strings.Contains(menu, `href="/maintenance"`) || strings.Contains(menu, `href="/users"`) {
+			t.Errorf("%s: the store's menu should have Maintenance and no Users", path)
+		}
+	}
+	ot := env.Browser()
+	ot.Login("ot@test", webtest.Password)
+	if menu := mainMenu(ot.Get("/children").Body); strings.Contains(menu, `href="/maintenance"`) || !strings.Contains(menu, `href="/children" aria-current="page"`) {
+		t.Errorf("a therapist's menu should have no Maintenance and Children current: %s", menu)
+	}
+}
+
+// mainMenu is the page's main navigation.
+func mainMenu(page string) string {
+	_, menu, _ := strings.Cut(page, `<nav aria-label="Main">`)
+	menu, _, _ = strings.Cut(menu, "</nav>")
+	return menu
+}
