@@ -161,7 +161,7 @@ func (s *Server) renderItem(c *gin.Context, it inventory.Item) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "item_show", gin.H{"Item": it, "History": history, "Actions": actionsFor(it.Status), "Holder": holder,
+	s.render(c, http.StatusOK, "item_show", gin.H{"Item": it, "Events": history, "Actions": actionsFor(it.Status), "Holder": holder,
 		"Maintenance": maintenanceRows(records), "Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}})
 }
 
