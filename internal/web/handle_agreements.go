@@ -86,46 +86,26 @@ func sendPDF(c *gin.Context, name string, pdf []byte) {
 // handleAgreementPDF prints a loan's agreement, both copies, and marks it printed:
 // GET /loans/:id/agreement.pdf and GET /api/v1/loans/:id/agreement.pdf.
 func (s *Server) handleAgreementPDF(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	a, _, err := s.agreementPaper(c, id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := loans.WriteAgreement(&buf, a); err != nil {
-		s.fail(c, err)
-		return
-	}
-	// Logged before it is marked printed: a paper whose read cannot be logged is not
-	// printed at all.
-	if !s.logChildRead(c, a.Loan.ChildID, loans.ReadAgreement) {
-		return
-	}
-	if err := s.Loans.MarkAgreementPrinted(c.Request.Context(), user(c), id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	sendPDF(c, "agreement-"+a.Loan.Reference+".pdf", buf.Bytes())
+	s.printPaper(c, "agreement", loans.WriteAgreement, loans.ReadAgreement, func(id int64) error {
+		return s.Loans.MarkAgreementPrinted(c.Request.Context(), user(c), id)
+	})
 }
 
 // handleDeliveryNotePDF prints the note that goes out with the equipment.
 func (s *Server) handleDeliveryNotePDF(c *gin.Context) {
-	s.printPaper(c, "delivery-note", loans.WriteDeliveryNote, loans.ReadDeliveryNote)
+	s.printPaper(c, "delivery-note", loans.WriteDeliveryNote, loans.ReadDeliveryNote, nil)
 }
 
 // handleReceiptPDF prints the receipt for the equipment booked back in.
 func (s *Server) handleReceiptPDF(c *gin.Context) {
-	s.printPaper(c, "collection-receipt", loans.WriteCollectionReceipt, loans.ReadCollectionReceipt)
+	s.printPaper(c, "collection-receipt", loans.WriteCollectionReceipt, loans.ReadCollectionReceipt, nil)
 }
 
 // printPaper prints one of a loan's papers, logged as a read of the child's record through
-// via: each paper shows the child's name, date of birth and address.
-func (s *Server) printPaper(c *gin.Context, name string, write func(io.Writer, loans.Agreement) error, via string) {
+// via: each paper shows the child's name, date of birth and address. printed, when given,
+// records the printing after the read is logged and before the paper is sent: a paper
+// whose read cannot be logged is not printed at all.
+func (s *Server) printPaper(c *gin.Context, name string, write func(io.Writer, loans.Agreement) error, via string, printed func(loanID int64) error) {
 	id, err := idParam(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -143,6 +123,12 @@ func (s *Server) printPaper(c *gin.Context, name string, write func(io.Writer, l
 	}
 	if !s.logChildRead(c, a.Loan.ChildID, via) {
 		return
+	}
+	if printed != nil {
+		if err := printed(id); err != nil {
+			s.fail(c, err)
+			return
+		}
 	}
 	sendPDF(c, name+"-"+a.Loan.Reference+".pdf", buf.Bytes())
 }

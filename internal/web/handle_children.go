@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -248,9 +249,7 @@ func (s *Server) renderChild(c *gin.Context, status int, id int64, extra gin.H) 
 		}
 		data["InStock"] = inStock
 	}
-	for k, v := range extra {
-		data[k] = v
-	}
+	maps.Copy(data, extra)
 	s.render(c, status, "child_show", data)
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -245,9 +246,7 @@ func (s *Server) renderLoan(c *gin.Context, status int, id int64, extra gin.H) {
 	data["Return"], data["Conditions"] = ret, inventory.Conditions
 	data["Change"] = loanChangeForm{Location: l.Location}
 	data["Places"] = []string{loans.Home, loans.School, loans.Clinic}
-	for k, v := range extra {
-		data[k] = v
-	}
+	maps.Copy(data, extra)
 	s.render(c, status, "loan_show", data)
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -162,9 +163,7 @@ func (s *Server) renderAnonymise(c *gin.Context, status int, extra gin.H) {
 		return
 	}
 	data := gin.H{"Due": due, "Held": held, "Years": years, "Birthday": loans.Ordinal(years) + " birthday"}
-	for k, v := range extra {
-		data[k] = v
-	}
+	maps.Copy(data, extra)
 	s.render(c, status, "children_anonymise", data)
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
 
@@ -191,9 +192,7 @@ func (s *Server) renderRequest(c *gin.Context, status int, id int64, extra gin.H
 		}
 		data["FreeItems"], data["FreeTotal"] = free, total
 	}
-	for k, v := range extra {
-		data[k] = v
-	}
+	maps.Copy(data, extra)
 	s.render(c, status, "request_show", data)
 }
 
