@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"kitloan/internal/csvfile"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 )
@@ -296,7 +297,7 @@ func readTable(kind string, r io.Reader) (csvTable, error) {
 		row := csvRow{line: line, values: map[string]string{}, used: map[string]string{}, order: order}
 		for i, v := range rec {
 			if cols[i] != "" {
-				row.values[cols[i]] = strings.TrimSpace(v)
+				row.values[cols[i]] = csvfile.ReadCell(v)
 				row.used[cols[i]] = filled[cols[i]]
 			}
 		}

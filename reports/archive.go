@@ -5,13 +5,14 @@ import (
 	"context"
 	"database/sql"
 	"encoding/base64"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 	"time"
+
+	"kitloan/internal/csvfile"
 )
 
 // The full export: every table of the service as a CSV, with a manifest, so that a
@@ -19,11 +20,12 @@ import (
 // stored (ids and foreign keys included), from one snapshot of the database.
 
 // ArchiveFormat names the format in the manifest; ArchiveVersion changes when the layout
-// of the zip or the manifest does (not when a migration adds a column: the manifest lists
-// the columns of each table as exported).
+// of the zip, the manifest or the cells does (not when a migration adds a column: the
+// manifest lists the columns of each table as exported). Version 2 quotes cells that a
+// spreadsheet would run as formulas.
 const (
 	ArchiveFormat  = "kitloan-export"
-	ArchiveVersion = 1
+	ArchiveVersion = 2
 )
 
 // Manifest is manifest.json, the first file of the zip.
@@ -74,7 +76,9 @@ var omitted = []Omission{
 var internalTables = []string{"goose_db_version"}
 
 const archiveEncoding = "UTF-8 CSV (RFC 4180) with a header row; NULL is an empty cell in a nullable column; " +
-	"times are RFC 3339 in UTC and dates YYYY-MM-DD; booleans are 0 or 1; binary columns are standard base64"
+	"times are RFC 3339 in UTC and dates YYYY-MM-DD; booleans are 0 or 1; binary columns are standard base64; " +
+	"a value that starts with = + - @ ' or a tab, carriage return or new line has one ' put before it, " +
+	"so that spreadsheets do not run it as a formula: take off that first ' to read the value"
 
 // WriteArchive writes the full export as a zip to w and returns its manifest. Every table
 // comes from the same snapshot, so the row counts of the manifest are the rows written.
@@ -200,7 +204,7 @@ func writeTable(ctx context.Context, tx *sql.Tx, e TableEntry, w io.Writer) (int
 	for i, c := range e.Columns {
 		cols[i] = quoteIdent(c)
 	}
-	cw := csv.NewWriter(w)
+	cw := csvfile.NewWriter(w)
 	if err := cw.Write(e.Columns); err != nil {
 		return 0, err
 	}
@@ -231,6 +235,5 @@ func writeTable(ctx context.Context, tx *sql.Tx, e TableEntry, w io.Writer) (int
 	if err != nil {
 		return n, err
 	}
-	cw.Flush()
-	return n, cw.Error()
+	return n, cw.Flush()
 }

@@ -3,13 +3,13 @@ package reports
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
 
 	"kitloan/internal/accounts"
+	"kitloan/internal/csvfile"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 )
@@ -138,7 +138,7 @@ func (s *Store) WriteCSV(ctx context.Context, u accounts.User, what string, w io
 			return 0, err
 		}
 	}
-	cw := csv.NewWriter(w)
+	cw := csvfile.NewWriter(w)
 	if err := cw.Write(q.header); err != nil {
 		return 0, err
 	}
@@ -166,8 +166,7 @@ func (s *Store) WriteCSV(ctx context.Context, u accounts.User, what string, w io
 	if err != nil {
 		return n, err
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.Flush(); err != nil {
 		return n, err
 	}
 	if personal[what] {

@@ -24,8 +24,9 @@ import (
 )
 
 // sourceService fills a database through the stores with a catalogue and items whose
-// values test the CSV (commas, quotes, new lines, Unicode, NULLs), a user with a session
-// and a token, and a loan, and returns its path.
+// values test the CSV (commas, quotes, new lines, Unicode, NULLs, and in every text column
+// a value a spreadsheet would run as a formula), a user with a session and a token, and a
+// loan, and returns its path.
 func sourceService(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
@@ -42,10 +43,13 @@ func sourceService(t *testing.T) string {
 	products := []inventory.ProductInput{
 		{Name: "Corner chair", Category: "Seating", Kind: "returnable", Manufacturer: "Łódź Seating, Ltd", Model: `CC "Tilt"`, Size: "Size 2",
 			ServiceIntervalDays: 180, ReorderLevel: 0, UnitCostPence: ip(125000), MinAgeYears: ip(2), MaxAgeYears: ip(8), Notes: "Tilt-in-space.\nHarness included."},
-		{Name: "Corner chair", Category: "Seating", Kind: "returnable", Size: "Size 3"},
-		{Name: "Bath seat", Category: "Bathing & toileting", Kind: "returnable", NeedsDecontamination: &no, UnitCostPence: ip(0)},
-		{Name: "Pencil grip, triangular", Category: "Grips", Kind: "consumable", Stock: 140, ReorderLevel: 50, UnitCostPence: ip(95)},
+		{Name: "Corner chair", Category: "Seating", Kind: "returnable", Size: "Size 3", Manufacturer: "+1", Model: "'quoted", Notes: "''double"},
+		{Name: "Bath seat", Category: "Bathing & toileting", Kind: "returnable", NeedsDecontamination: &no, UnitCostPence: ip(0),
+			Manufacturer: "@SUM(A1)", Model: "\tx", Notes: "\rx"},
+		{Name: "Pencil grip, triangular", Category: "Grips", Kind: "consumable", Stock: 140, ReorderLevel: 50, UnitCostPence: ip(95),
+			Model: "\t", Notes: "=1 "},
 		{Name: "Foam tubing", Category: "3", Kind: "consumable", Stock: 0, Notes: "Cut to length; ‘wide’ bore"},
+		{Name: formula, Category: "Seating", Kind: "returnable", Manufacturer: "-2+3", Model: "-", Size: "=1+1", Notes: "@x\n=2"},
 	}
 	var ids []int64
 	for _, in := range products {
@@ -57,9 +61,9 @@ func sourceService(t *testing.T) string {
 	}
 	items := []inventory.ItemInput{
 		{ProductID: ids[0], Tag: "KL-000101", Serial: "SN-1", Condition: "good", Location: "Store, bay 3", AcquiredOn: "2024-02-29", Notes: `Zoë's old chair; "blue" frame`},
-		{ProductID: ids[0], Serial: "SN-2", Condition: "new"},
-		{ProductID: ids[1], Condition: "fair", Location: "Van", Notes: "Line one\nLine two"},
-		{ProductID: ids[2], Condition: "poor", AcquiredOn: "2020-01-01"},
+		{ProductID: ids[0], Serial: "SN-2", Condition: "new", Location: formula, Notes: "\rx"},
+		{ProductID: ids[1], Serial: "''double", Condition: "fair", Location: "Van", Notes: "Line one\nLine two"},
+		{ProductID: ids[2], Serial: "-2+3", Condition: "poor", Location: "@SUM(A1)", AcquiredOn: "2020-01-01", Notes: "\tx"},
 	}
 	var tags []string
 	for _, in := range items {
@@ -83,12 +87,19 @@ func sourceService(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := ln.CreateChild(ctx, ot, loans.ChildInput{GivenName: formula, FamilyName: "@SUM(A1)", DateOfBirth: "2018-01-02",
+		Address: "-2+3", Setting: "+1", Notes: "'quoted", Carers: []loans.Carer{{Name: "''double", Phone: "+44 7700 900123"}}}); err != nil {
+		t.Fatal(err)
+	}
 	admin := accounts.User{ID: 0, Role: accounts.Admin, Name: "system"}
 	if _, err := ln.IssueLoan(ctx, admin, loans.LoanInput{ChildID: child.ID, Tags: []string{tags[2]}, Location: "home", Recipient: "Mai Nguyễn"}); err != nil {
 		t.Fatal(err)
 	}
 	return path
 }
+
+// formula is a name a spreadsheet would run.
+const formula = `=cmd|' /C calc'!A0`
 
 // rowsOf reads a query's rows as text, one string a row with its values separated by |.
 func rowsOf(t *testing.T, path, query string) []string {
@@ -189,7 +200,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(files["manifest.json"], &m); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := time.Parse(time.RFC3339, m.CreatedAt); err != nil || m.Format != "kitloan-export" || m.FormatVersion != 1 {
+	if _, err := time.Parse(time.RFC3339, m.CreatedAt); err != nil || m.Format != "kitloan-export" || m.FormatVersion != 2 {
 		t.Errorf("manifest: %+v", m)
 	}
 	if v := rowsOf(t, src, `SELECT max(version_id) FROM goose_db_version`); len(v) != 1 || v[0] != fmt.Sprintf("max(version_id)=%d", m.MigrationVersion) || m.MigrationVersion < 5 {
@@ -207,6 +218,13 @@ func TestExportImportRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", e.File, err)
 		}
+		for _, r := range rows {
+			for _, c := range r {
+				if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+					t.Errorf("%s: a spreadsheet runs the cell %q", e.File, c)
+				}
+			}
+		}
 		if !slices.Equal(rows[0], e.Columns) || len(rows)-1 != e.Rows {
 			t.Errorf("%s: header %v, %d rows; manifest %v, %d rows", e.File, rows[0], len(rows)-1, e.Columns, e.Rows)
 		}
@@ -221,6 +239,12 @@ func TestExportImportRoundTrip(t *testing.T) {
 	slices.Sort(listed)
 	if !slices.Equal(listed, tables) {
 		t.Errorf("tables exported %v, want %v", listed, tables)
+	}
+	// The formulas are there, quoted.
+	for f, quoted := range map[string]string{"children.csv": "'" + formula, "carers.csv": "'''double", "products.csv": "'=1+1", "items.csv": "'@SUM(A1)"} {
+		if !bytes.Contains(files[f], []byte(quoted)) {
+			t.Errorf("%s does not hold %s", f, quoted)
+		}
 	}
 	if len(files) != len(tables)+1 || files["sessions.csv"] != nil || files["api_tokens.csv"] != nil {
 		t.Errorf("files: %v", names)
@@ -261,7 +285,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if err := run(ctx, []string{"import", "products", filepath.Join(dir, "products.csv"), "--dry-run"}, env(map[string]string{"KITLOAN_DB": dst}), nil, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "all 5 rows are good; nothing was imported (dry run)") || len(rowsOf(t, dst, productFields)) != 0 {
+	if !strings.Contains(out.String(), "all 6 rows are good; nothing was imported (dry run)") || len(rowsOf(t, dst, productFields)) != 0 {
 		t.Fatalf("dry run: %s", out.String())
 	}
 	for _, kind := range []string{"products", "items"} {
