@@ -8,7 +8,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"kitloan/internal/db"
 	"kitloan/internal/errs"
 	"kitloan/inventory"
 	"kitloan/loans"
@@ -169,8 +168,7 @@ func (s *Server) handleItemShow(c *gin.Context) {
 
 // renderItem shows an item's page: the full view a signed-in user gets, also from a scan.
 func (s *Server) renderItem(c *gin.Context, it inventory.Item) {
-	limit, offset := pageOf(c, 20)
-	history, total, err := s.DB.Events(c.Request.Context(), "item", it.ID, limit, offset)
+	history, err := s.eventsPage(c, "item", it.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -185,19 +183,18 @@ func (s *Server) renderItem(c *gin.Context, it inventory.Item) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "item_show", &itemShowPage{Item: it, Events: history, Actions: actionsFor(it.Status), Holder: holder,
-		Maintenance: maintenanceRows(records), Page: pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}})
+	s.render(c, http.StatusOK, "item_show", &itemShowPage{Item: it, Actions: actionsFor(it.Status), Holder: holder,
+		Maintenance: maintenanceRows(records), eventTable: history})
 }
 
 // itemShowPage is pages/item_show.html: an item, who holds it, its maintenance and history.
 type itemShowPage struct {
 	Layout
 	Item        inventory.Item
-	Events      []db.Event
 	Actions     []itemAction
 	Holder      *loans.Loan
 	Maintenance []maintenanceRow
-	Page        pager
+	eventTable
 }
 
 func updateOf(it inventory.Item) inventory.ItemUpdate {

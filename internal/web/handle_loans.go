@@ -231,7 +231,7 @@ type loanShowPage struct {
 	TagProblems         []tagProblem
 	Conditions          []string
 	Change              loanChangeForm
-	eventsPage
+	eventTable
 }
 
 // renderLoan shows a loan's page. page comes with what the caller knows: the errors of a
@@ -252,7 +252,7 @@ func (s *Server) renderLoan(c *gin.Context, status int, id int64, page *loanShow
 	if !s.logChildRead(c, child.ID, loans.ReadLoanPage) {
 		return
 	}
-	page.eventsPage, err = s.eventsPage(c, "loan", id)
+	page.eventTable, err = s.eventsPage(c, "loan", id)
 	if err != nil {
 		s.fail(c, err)
 		return

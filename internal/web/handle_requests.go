@@ -185,7 +185,7 @@ type requestShowPage struct {
 	CanCancel   bool
 	FreeItems   []inventory.Item
 	FreeTotal   int
-	eventsPage
+	eventTable
 }
 
 // renderRequest shows a request's page. page comes with what the caller knows: the
@@ -206,7 +206,7 @@ func (s *Server) renderRequest(c *gin.Context, status int, id int64, page *reque
 	if !s.logChildRead(c, child.ID, loans.ReadRequestPage) {
 		return
 	}
-	page.eventsPage, err = s.eventsPage(c, "request", id)
+	page.eventTable, err = s.eventsPage(c, "request", id)
 	if err != nil {
 		s.fail(c, err)
 		return

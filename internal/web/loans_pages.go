@@ -96,20 +96,20 @@ func tagProblems(err error, formFields []string, verb string) ([]tagProblem, err
 	return out, &errs.Error{Code: e.Code, Message: msg, Fields: fields}
 }
 
-// eventsPage is a page of a record's history, as the "event_table" partial draws it.
-type eventsPage struct {
+// eventTable is what the "event_table" partial draws: a page of a record's history.
+type eventTable struct {
 	Events []db.Event
 	Page   pager
 }
 
 // eventsPage reads a page of an entity's events for its page.
-func (s *Server) eventsPage(c *gin.Context, entity string, id int64) (eventsPage, error) {
+func (s *Server) eventsPage(c *gin.Context, entity string, id int64) (eventTable, error) {
 	limit, offset := pageOf(c, 20)
 	events, total, err := s.DB.Events(c.Request.Context(), entity, id, limit, offset)
 	if err != nil {
-		return eventsPage{}, err
+		return eventTable{}, err
 	}
-	return eventsPage{Events: events, Page: pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}}, nil
+	return eventTable{Events: events, Page: pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}}, nil
 }
 
 // countOf says how many of something: "1 item", "2 items".

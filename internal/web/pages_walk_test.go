@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -9,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"kitloan/internal/demo"
@@ -29,8 +27,9 @@ import (
 //   - Every form is sent a refusal (empty or wrong input), which draws its page again with
 //     the errors beside the fields; each must answer 4xx, drawn, not a redirect.
 //
-// Any 5xx fails, with what the server logged: the renderer logs a template that reads a
-// field its view struct lacks and answers 500, so a misspelt field fails here. That
+// Any 5xx fails, and so does anything the server logs as an error: the renderer logs a
+// template that reads a field its view struct lacks and answers 500, so a misspelt field
+// fails here. That
 // every branch of every template fits its view struct is
 // TestPageTemplatesReadOnlyWhatTheirViewsHave (views_test.go).
 func TestEveryPageRendersForEveryRole(t *testing.T) {
@@ -41,7 +40,7 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 		shown[who]++
 		switch {
 		case r.Status >= 500:
-			t.Errorf("%s %s as %s: %d: %.300s\nserver log:\n%s", method, path, who, r.Status, r.Body, w.log.take())
+			t.Errorf("%s %s as %s: %d: %.300s", method, path, who, r.Status, r.Body)
 		case refusal && (r.Status < 400 || !strings.Contains(r.Body, `class="error-summary"`)):
 			t.Errorf("%s %s as %s: %d at %s, want the form drawn again with its errors", method, path, who, r.Status, r.URL)
 		case strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") && !strings.HasSuffix(strings.TrimSpace(r.Body), "</html>"):
@@ -80,9 +79,6 @@ func TestEveryPageRendersForEveryRole(t *testing.T) {
 		}
 	}
 
-	if logged := w.log.take(); logged != "" {
-		t.Errorf("the server logged errors:\n%s", logged)
-	}
 	for _, who := range []string{"admin", "store", "therapist", "viewer"} {
 		if shown[who] < 10 {
 			t.Errorf("only %d pages shown to %s", shown[who], who)
@@ -105,7 +101,6 @@ func download(path string) bool {
 // as nobody), and the ids of the records each route parameter can name.
 type pagesWorld struct {
 	env      *webtest.Env
-	log      *lockedLog
 	browsers map[string]*webtest.Browser
 	// records are the ids a route names, by the kind of record: "items" (tags),
 	// "products", "children", "requests", "loans", "recalls", "users".
@@ -117,32 +112,20 @@ type pagesWorld struct {
 	available, returned, onRecall                                                           string
 }
 
-// lockedLog keeps what the server logs at error level, for the test to show.
-type lockedLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
+// failOnLog fails the test with whatever the server logs at error level: the renderer
+// logs there a template that reads a field its view struct lacks.
+type failOnLog struct{ t *testing.T }
 
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-// take returns what was logged since the last take.
-func (l *lockedLog) take() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s := l.buf.String()
-	l.buf.Reset()
-	return s
+func (f failOnLog) Write(p []byte) (int, error) {
+	f.t.Errorf("the server logged: %s", p)
+	return len(p), nil
 }
 
 func newPagesWorld(t *testing.T) *pagesWorld {
 	t.Helper()
 	env := webtest.New(t)
-	w := &pagesWorld{env: env, log: &lockedLog{}, browsers: map[string]*webtest.Browser{}, records: map[string][]string{}}
-	env.Server.Log = slog.New(slog.NewTextHandler(w.log, &slog.HandlerOptions{Level: slog.LevelError}))
+	w := &pagesWorld{env: env, browsers: map[string]*webtest.Browser{}, records: map[string][]string{}}
+	env.Server.Log = slog.New(slog.NewTextHandler(failOnLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
 	if loaded, err := demo.Load(t.Context(), env.DB, demo.Size{Items: 200}); err != nil || !loaded {
 		t.Fatalf("demo data: loaded %v, %v", loaded, err)
 	}
