@@ -69,7 +69,13 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if heading == "" {
 		heading = "Sorry, there is a problem"
 	}
-	s.render(c, statusOf(e.Code), "error", gin.H{"Heading": heading, "Message": e.Message})
+	s.render(c, statusOf(e.Code), "error", &errorPage{Heading: heading, Message: e.Message})
+}
+
+// errorPage is pages/error.html: what went wrong, in words.
+type errorPage struct {
+	Layout
+	Heading, Message string
 }
 
 // failWith writes the JSON error shape. Handlers use fail; the role check, which runs

@@ -226,12 +226,19 @@ func (s *Server) renderAgreementForm(c *gin.Context, status int, id int64, form 
 		s.fail(c, rerr)
 		return
 	}
-	data := gin.H{"Loan": l, "Agreement": rec, "Form": form, "School": l.Location == loans.School,
-		"MaxBytes": loans.MaxSignedCopyBytes, "MaxMB": loans.MaxSignedCopyBytes >> 20}
-	if err != nil {
-		data["Errors"] = errs.As(err)
-	}
-	s.render(c, status, "agreement_form", data)
+	s.render(c, status, "agreement_form", &agreementFormPage{Layout: failedWith(err), Loan: l, Agreement: rec, Form: form,
+		School: l.Location == loans.School, MaxBytes: loans.MaxSignedCopyBytes, MaxMB: loans.MaxSignedCopyBytes >> 20})
+}
+
+// agreementFormPage is pages/agreement_form.html: a loan's agreement, and the form to
+// record it signed, worded for a school when the loan is to one.
+type agreementFormPage struct {
+	Layout
+	Loan            loans.Loan
+	Agreement       loans.AgreementRecord
+	Form            agreementForm
+	School          bool
+	MaxBytes, MaxMB int
 }
 
 // handleAgreementForm shows the agreement's state and the form to record it signed.
@@ -303,8 +310,17 @@ func (s *Server) handleUnsignedAgreements(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "agreements_unsigned", gin.H{"List": list, "Total": total, "Days": days,
-		"Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}})
+	s.render(c, http.StatusOK, "agreements_unsigned", &agreementsUnsignedPage{List: list, Total: total, Days: days,
+		Page: pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}})
+}
+
+// agreementsUnsignedPage is pages/agreements_unsigned.html: the loans out for more than
+// Days with no signed agreement.
+type agreementsUnsignedPage struct {
+	Layout
+	List        []loans.UnsignedAgreement
+	Total, Days int
+	Page        pager
 }
 
 func (s *Server) unsignedAgreements(c *gin.Context) (list []loans.UnsignedAgreement, total, days, limit, offset int, err error) {

@@ -18,6 +18,14 @@ type loginForm struct {
 	Next     string `form:"next"`
 }
 
+// loginPage is pages/login.html. Its CSRF token is the sign-in form's own, as there is
+// no session yet.
+type loginPage struct {
+	Layout
+	Next string
+	Form loginForm
+}
+
 // safeNext keeps a post-sign-in redirect on this site.
 func safeNext(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
@@ -44,7 +52,7 @@ func (s *Server) handleLoginForm(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
 		return
 	}
-	s.render(c, http.StatusOK, "login", gin.H{"CSRF": loginCSRF(c), "Next": safeNext(c.Query("next")), "Form": loginForm{}})
+	s.render(c, http.StatusOK, "login", &loginPage{Layout: Layout{CSRF: loginCSRF(c)}, Next: safeNext(c.Query("next"))})
 }
 
 func (s *Server) handleLogin(c *gin.Context) {
@@ -62,7 +70,7 @@ func (s *Server) handleLogin(c *gin.Context) {
 	emailKey, ipKey := "email:"+strings.ToLower(strings.TrimSpace(f.Email)), "ip:"+c.ClientIP()
 	again := func(status int, err *errs.Error) {
 		f.Password = ""
-		s.render(c, status, "login", gin.H{"CSRF": want, "Next": safeNext(f.Next), "Form": f, "Errors": err})
+		s.render(c, status, "login", &loginPage{Layout: Layout{CSRF: want, Errors: err}, Next: safeNext(f.Next), Form: f})
 	}
 	if s.throttle.blocked(emailKey, ipKey) {
 		again(http.StatusTooManyRequests, &errs.Error{Code: errs.TooMany,

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kitloan/internal/accounts"
-	"kitloan/internal/errs"
 	"kitloan/inventory"
 	"kitloan/loans"
 )
@@ -32,12 +30,24 @@ func (s *Server) handleChildList(c *gin.Context) {
 	}
 	// Issuing from an item's page: the list picks the child to issue that item to.
 	issue := inventory.NormalizeTag(c.Query("issue"))
-	data := gin.H{"Children": children, "Filter": f, "Filtered": f.Query != "" || f.TherapistID != 0, "Issue": issue,
-		"Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}}
-	if !s.withTherapists(c, data) {
+	page := &childrenPage{Children: children, Filter: f, Filtered: f.Query != "" || f.TherapistID != 0, Issue: issue,
+		Page: pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}}
+	if !s.withTherapists(c, &page.Therapists) {
 		return
 	}
-	s.render(c, http.StatusOK, "children", data)
+	s.render(c, http.StatusOK, "children", page)
+}
+
+// childrenPage is pages/children.html: a page of the caseload, searched. Issue is the tag
+// of an item to issue to the child chosen from the list, when issuing from its page.
+type childrenPage struct {
+	Layout
+	Children   []loans.Child
+	Filter     loans.ChildFilter
+	Filtered   bool
+	Issue      string
+	Therapists []accounts.User
+	Page       pager
 }
 
 // childForm is what the child form shows: the details, and every carer slot as typed.
@@ -104,20 +114,26 @@ func childError(err error, slot []int) error {
 	return renameFields(err, names)
 }
 
+// childFormPage is pages/child_form.html: adding a child, or changing Child. A therapist
+// adds to their own caseload; anyone else chooses one of Therapists.
+type childFormPage struct {
+	Layout
+	Form       childForm
+	Child      *loans.Child
+	Therapists []accounts.User
+}
+
 func (s *Server) renderChildForm(c *gin.Context, status int, child *loans.Child, form childForm, err error) {
-	data := gin.H{"Form": form, "Child": child}
+	page := &childFormPage{Layout: failedWith(err), Form: form, Child: child}
 	if u := user(c); u.Role != accounts.Therapist {
 		therapists, terr := s.Accounts.Users(c.Request.Context(), accounts.Therapist)
 		if terr != nil {
 			s.fail(c, terr)
 			return
 		}
-		data["Therapists"] = therapists
+		page.Therapists = therapists
 	}
-	if err != nil {
-		data["Errors"] = errs.As(err)
-	}
-	s.render(c, status, "child_form", data)
+	s.render(c, status, "child_form", page)
 }
 
 func (s *Server) handleChildNew(c *gin.Context) {
@@ -199,10 +215,24 @@ type consumableForm struct {
 // consumableFieldNames names the consumable form's fields as its page labels them.
 var consumableFieldNames = map[string]string{"product_id": "consumable", "quantity": "how_many", "request_id": "consumable"}
 
-// renderChild shows a child's page: their details, what they hold now and had before,
-// their requests, and the actions the user's role allows. extra carries a refused
-// form's errors and what was typed.
-func (s *Server) renderChild(c *gin.Context, status int, id int64, extra gin.H) {
+// childShowPage is pages/child_show.html: a child's details, what they hold now and had
+// before, their requests, and the forms of the actions the user's role allows.
+type childShowPage struct {
+	Layout
+	Child        loans.Child
+	Now, Before  []heldItem
+	Consumables  []loans.ConsumableIssue
+	Requests     []loans.Request
+	RequestTotal int
+	// InStock are the consumables the store may issue from the page.
+	InStock        []inventory.Product
+	ConsumableForm consumableForm
+	Discharge      dischargeForm
+}
+
+// renderChild shows a child's page. page comes with what the caller knows: the forms as
+// typed and the errors of a refused one; renderChild adds the child's records.
+func (s *Server) renderChild(c *gin.Context, status int, id int64, page *childShowPage) {
 	ctx := c.Request.Context()
 	u := user(c)
 	child, err := s.Loans.Child(ctx, u, id)
@@ -233,8 +263,8 @@ func (s *Server) renderChild(c *gin.Context, status int, id int64, extra gin.H) 
 		s.fail(c, err)
 		return
 	}
-	data := gin.H{"Child": child, "Now": now, "Before": before, "Consumables": eq.Consumables, "Requests": requests,
-		"RequestTotal": requestTotal, "ConsumableForm": consumableForm{Quantity: 1}, "Discharge": dischargeForm{}}
+	page.Child, page.Now, page.Before, page.Consumables = child, now, before, eq.Consumables
+	page.Requests, page.RequestTotal = requests, requestTotal
 	if u.Can(staff...) && !child.Discharged() {
 		products, _, err := s.Inventory.Products(ctx, inventory.ProductFilter{Kind: inventory.Consumable, Limit: 500})
 		if err != nil {
@@ -247,10 +277,9 @@ func (s *Server) renderChild(c *gin.Context, status int, id int64, extra gin.H) 
 				inStock = append(inStock, p)
 			}
 		}
-		data["InStock"] = inStock
+		page.InStock = inStock
 	}
-	maps.Copy(data, extra)
-	s.render(c, status, "child_show", data)
+	s.render(c, status, "child_show", page)
 }
 
 func (s *Server) handleChildShow(c *gin.Context) {
@@ -259,7 +288,7 @@ func (s *Server) handleChildShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.renderChild(c, http.StatusOK, id, nil)
+	s.renderChild(c, http.StatusOK, id, &childShowPage{ConsumableForm: consumableForm{Quantity: 1}})
 }
 
 type dischargeForm struct {
@@ -278,7 +307,9 @@ func (s *Server) handleChildDischarge(c *gin.Context) {
 	if err == nil {
 		child, err = s.Loans.DischargeChild(c.Request.Context(), user(c), id, f.On)
 	}
-	if s.actionFailed(c, err, func(st int) { s.renderChild(c, st, id, gin.H{"Errors": errs.As(err), "Discharge": f}) }) {
+	if s.actionFailed(c, err, func(st int) {
+		s.renderChild(c, st, id, &childShowPage{Layout: failedWith(err), ConsumableForm: consumableForm{Quantity: 1}, Discharge: f})
+	}) {
 		return
 	}
 	msg := child.Name() + " discharged on " + showDate(child.DischargedOn) + "."
@@ -315,10 +346,10 @@ func (s *Server) handleConsumableIssue(c *gin.Context) {
 	err = renameFields(err, consumableFieldNames)
 	if s.actionFailed(c, err, func(st int) {
 		if f.RequestID != 0 {
-			s.renderRequest(c, st, f.RequestID, gin.H{"Errors": errs.As(err)})
+			s.renderRequest(c, st, f.RequestID, &requestShowPage{Layout: failedWith(err)})
 			return
 		}
-		s.renderChild(c, st, id, gin.H{"Errors": errs.As(err), "ConsumableForm": f})
+		s.renderChild(c, st, id, &childShowPage{Layout: failedWith(err), ConsumableForm: f})
 	}) {
 		return
 	}

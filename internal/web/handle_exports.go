@@ -39,9 +39,15 @@ func exportLinks(u accounts.User) []exportLink {
 	return out
 }
 
+// exportsPage is pages/exports.html: the downloads the user may take.
+type exportsPage struct {
+	Layout
+	Exports []exportLink
+}
+
 // handleExportsPage lists the downloads the user may take.
 func (s *Server) handleExportsPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "exports", gin.H{"Exports": exportLinks(user(c))})
+	s.render(c, http.StatusOK, "exports", &exportsPage{Exports: exportLinks(user(c))})
 }
 
 // handleExport answers one CSV export. A download from a page starts with a byte-order

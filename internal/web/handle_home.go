@@ -17,6 +17,14 @@ type statusCount struct {
 // CountText is the count as people read numbers: "62,000".
 func (sc statusCount) CountText() string { return thousands(sc.Count) }
 
+// homePage is pages/home.html: cards of what is waiting, by role.
+type homePage struct {
+	Layout
+	Counts                      []statusCount
+	LoanCards, MaintenanceCards []loanCard
+	Reports                     homeReports
+}
+
 func (s *Server) handleHome(c *gin.Context) {
 	counts, err := s.Inventory.CountByStatus(c.Request.Context())
 	if err != nil {
@@ -45,5 +53,5 @@ func (s *Server) handleHome(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "home", gin.H{"Counts": cards, "LoanCards": loanCards, "MaintenanceCards": maintenanceCards, "Reports": reportCards})
+	s.render(c, http.StatusOK, "home", &homePage{Counts: cards, LoanCards: loanCards, MaintenanceCards: maintenanceCards, Reports: reportCards})
 }

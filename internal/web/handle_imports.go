@@ -43,21 +43,36 @@ func (s *Server) handleImportForm(c *gin.Context) {
 	if kind != inventory.ImportItems {
 		kind = inventory.ImportProducts
 	}
-	s.renderImport(c, http.StatusOK, gin.H{"Kind": kind})
+	s.renderImport(c, http.StatusOK, &importsPage{Kind: kind})
 }
 
-func (s *Server) renderImport(c *gin.Context, status int, data gin.H) {
-	data["ProductColumns"] = strings.Join(inventory.ProductColumns, ",")
-	data["ItemColumns"] = strings.Join(inventory.ItemColumns, ",")
-	data["MaxMB"] = MaxImportBytes >> 20
-	s.render(c, status, "imports", data)
+// importsPage is pages/imports.html: the form to check a file of Kind, then either the
+// problems found in FileName (Problems, and how many More) or, Checked, the offer to
+// import its CSV.
+type importsPage struct {
+	Layout
+	Kind, FileName, RowsText string
+	Problems                 []inventory.RowProblem
+	More                     int
+	Checked                  bool
+	CSV                      string
+	// The columns of each kind of file, and the largest file taken.
+	ProductColumns, ItemColumns string
+	MaxMB                       int
+}
+
+func (s *Server) renderImport(c *gin.Context, status int, page *importsPage) {
+	page.ProductColumns = strings.Join(inventory.ProductColumns, ",")
+	page.ItemColumns = strings.Join(inventory.ItemColumns, ",")
+	page.MaxMB = MaxImportBytes >> 20
+	s.render(c, status, "imports", page)
 }
 
 func (s *Server) handleImport(c *gin.Context) {
 	ctx := c.Request.Context()
 	var f importForm
 	if err := bindForm(c, &f); err != nil {
-		s.renderImport(c, statusOf(errs.CodeOf(err)), gin.H{"Errors": errs.As(err), "Kind": f.Kind})
+		s.renderImport(c, statusOf(errs.CodeOf(err)), &importsPage{Layout: failedWith(err), Kind: f.Kind})
 		return
 	}
 	problems := errs.FieldsError{}
@@ -75,12 +90,12 @@ func (s *Server) handleImport(c *gin.Context) {
 		}
 	}
 	if err := problems.Err(); err != nil {
-		s.renderImport(c, statusOf(errs.CodeOf(err)), gin.H{"Errors": err, "Kind": f.Kind})
+		s.renderImport(c, statusOf(errs.CodeOf(err)), &importsPage{Layout: failedWith(err), Kind: f.Kind})
 		return
 	}
 	dryRun := f.Action != "import"
 	rep, err := s.Inventory.Import(ctx, f.Kind, bytes.NewReader(content), dryRun)
-	data := gin.H{"Kind": f.Kind, "Report": rep, "FileName": name, "RowsText": rowsText(f.Kind, rep.Rows)}
+	page := &importsPage{Kind: f.Kind, FileName: name, RowsText: rowsText(f.Kind, rep.Rows)}
 	if err != nil {
 		if errs.CodeOf(err) != errs.Invalid {
 			s.fail(c, err)
@@ -90,13 +105,13 @@ func (s *Server) handleImport(c *gin.Context) {
 		if len(shown) > maxProblemsShown {
 			shown = shown[:maxProblemsShown]
 		}
-		data["Errors"], data["Problems"], data["More"] = errs.As(err), shown, len(rep.Problems)-len(shown)
-		s.renderImport(c, http.StatusUnprocessableEntity, data)
+		page.Errors, page.Problems, page.More = errs.As(err), shown, len(rep.Problems)-len(shown)
+		s.renderImport(c, http.StatusUnprocessableEntity, page)
 		return
 	}
 	if dryRun {
-		data["Checked"], data["CSV"] = true, string(content)
-		s.renderImport(c, http.StatusOK, data)
+		page.Checked, page.CSV = true, string(content)
+		s.renderImport(c, http.StatusOK, page)
 		return
 	}
 	to, what := "/products", countOf(rep.Imported, "product", "products")

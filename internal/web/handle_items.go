@@ -10,6 +10,7 @@ import (
 
 	"kitloan/internal/errs"
 	"kitloan/inventory"
+	"kitloan/loans"
 )
 
 func itemFilter(c *gin.Context) inventory.ItemFilter {
@@ -36,8 +37,28 @@ func (s *Server) handleItemList(c *gin.Context) {
 	q := c.Request.URL.Query()
 	q.Del("offset")
 	q.Del("limit")
-	s.render(c, http.StatusOK, "items", gin.H{"Items": items, "Categories": cats, "Statuses": inventory.Statuses, "Filter": f, "LabelQuery": q.Encode(),
-		"Page": pager{Total: total, Limit: f.Limit, Offset: f.Offset, URL: c.Request.URL.String(), Capped: total > countCap}})
+	s.render(c, http.StatusOK, "items", &itemsPage{Items: items, Categories: cats, Statuses: inventory.Statuses, Filter: f, LabelQuery: q.Encode(),
+		Page: pager{Total: total, Limit: f.Limit, Offset: f.Offset, URL: c.Request.URL.String(), Capped: total > countCap}})
+}
+
+// itemsPage is pages/items.html: a page of items found, with the filters.
+type itemsPage struct {
+	Layout
+	Items      []inventory.Item
+	Categories []inventory.Category
+	Statuses   []inventory.Status
+	Filter     inventory.ItemFilter
+	// LabelQuery is the filter as a query, for printing the labels of what it finds.
+	LabelQuery string
+	Page       pager
+}
+
+// itemNewPage is pages/item_new.html: adding units of a product.
+type itemNewPage struct {
+	Layout
+	Products   []inventory.Product
+	Conditions []string
+	Form       inventory.ItemInput
 }
 
 func (s *Server) renderItemNew(c *gin.Context, status int, form inventory.ItemInput, err error) {
@@ -46,11 +67,7 @@ func (s *Server) renderItemNew(c *gin.Context, status int, form inventory.ItemIn
 		s.fail(c, perr)
 		return
 	}
-	data := gin.H{"Products": products, "Conditions": inventory.Conditions, "Form": form}
-	if err != nil {
-		data["Errors"] = errs.As(err)
-	}
-	s.render(c, status, "item_new", data)
+	s.render(c, status, "item_new", &itemNewPage{Layout: failedWith(err), Products: products, Conditions: inventory.Conditions, Form: form})
 }
 
 func (s *Server) handleItemNew(c *gin.Context) {
@@ -87,7 +104,13 @@ func (s *Server) handleItemsAdded(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/items")
 		return
 	}
-	s.render(c, http.StatusOK, "item_created", gin.H{"Items": items})
+	s.render(c, http.StatusOK, "item_created", &itemCreatedPage{Items: items})
+}
+
+// itemCreatedPage is pages/item_created.html: the units just added.
+type itemCreatedPage struct {
+	Layout
+	Items []inventory.Item
 }
 
 func plural(n int, one, many string) string {
@@ -145,8 +168,7 @@ func (s *Server) handleItemShow(c *gin.Context) {
 
 // renderItem shows an item's page: the full view a signed-in user gets, also from a scan.
 func (s *Server) renderItem(c *gin.Context, it inventory.Item) {
-	limit, offset := pageOf(c, 20)
-	history, total, err := s.DB.Events(c.Request.Context(), "item", it.ID, limit, offset)
+	history, err := s.eventsPage(c, "item", it.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -161,8 +183,18 @@ func (s *Server) renderItem(c *gin.Context, it inventory.Item) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "item_show", gin.H{"Item": it, "Events": history, "Actions": actionsFor(it.Status), "Holder": holder,
-		"Maintenance": maintenanceRows(records), "Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}})
+	s.render(c, http.StatusOK, "item_show", &itemShowPage{Item: it, Actions: actionsFor(it.Status), Holder: holder,
+		Maintenance: maintenanceRows(records), eventTable: history})
+}
+
+// itemShowPage is pages/item_show.html: an item, who holds it, its maintenance and history.
+type itemShowPage struct {
+	Layout
+	Item        inventory.Item
+	Actions     []itemAction
+	Holder      *loans.Loan
+	Maintenance []maintenanceRow
+	eventTable
 }
 
 func updateOf(it inventory.Item) inventory.ItemUpdate {
@@ -174,11 +206,15 @@ func updateOf(it inventory.Item) inventory.ItemUpdate {
 }
 
 func (s *Server) renderItemEdit(c *gin.Context, status int, it inventory.Item, form inventory.ItemUpdate, err error) {
-	data := gin.H{"Item": it, "Form": form, "Conditions": inventory.Conditions}
-	if err != nil {
-		data["Errors"] = errs.As(err)
-	}
-	s.render(c, status, "item_edit", data)
+	s.render(c, status, "item_edit", &itemEditPage{Layout: failedWith(err), Item: it, Form: form, Conditions: inventory.Conditions})
+}
+
+// itemEditPage is pages/item_edit.html: changing an item's details.
+type itemEditPage struct {
+	Layout
+	Item       inventory.Item
+	Form       inventory.ItemUpdate
+	Conditions []string
 }
 
 func (s *Server) handleItemEdit(c *gin.Context) {
@@ -270,5 +306,12 @@ func (s *Server) handleScanLabel(c *gin.Context) {
 	if !found {
 		status = http.StatusNotFound
 	}
-	s.render(c, status, "scan_public", gin.H{"Found": found, "Tag": tag, "ProductName": it.Product.Name})
+	s.render(c, status, "scan_public", &scanPublicPage{Found: found, Tag: tag, ProductName: it.Product.Name})
+}
+
+// scanPublicPage is pages/scan_public.html: what anyone scanning a label may see.
+type scanPublicPage struct {
+	Layout
+	Found            bool
+	Tag, ProductName string
 }

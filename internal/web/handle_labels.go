@@ -103,14 +103,20 @@ func (s *Server) handleLabelsPDF(c *gin.Context) {
 	c.Data(http.StatusOK, "application/pdf", buf.Bytes())
 }
 
+// labelsPage is pages/labels.html: the labels chosen and how to print them.
+type labelsPage struct {
+	Layout
+	Layouts []labels.Layout
+	Opts    labels.Options
+	Labels  []labels.Label
+}
+
 // handleLabelsPage lets staff choose the stock, skip used labels and copies, then print.
 func (s *Server) handleLabelsPage(c *gin.Context) {
 	r, err := readLabelRequest(c)
-	data := gin.H{"Layouts": labels.Layouts(), "Opts": r.Opts, "Query": c.Request.URL.RawQuery}
+	page := &labelsPage{Layouts: labels.Layouts(), Opts: r.Opts}
 	if err == nil {
-		var ls []labels.Label
-		ls, err = s.labelsFor(c, r)
-		data["Labels"] = ls
+		page.Labels, err = s.labelsFor(c, r)
 	}
 	status := http.StatusOK
 	if err != nil {
@@ -119,9 +125,9 @@ func (s *Server) handleLabelsPage(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
-		data["Errors"], status = e, statusOf(e.Code)
+		page.Errors, status = e, statusOf(e.Code)
 	}
-	s.render(c, status, "labels", data)
+	s.render(c, status, "labels", page)
 }
 
 // handleItemLabelPNG draws one item's label as a PNG, for printers that take images.
@@ -153,5 +159,8 @@ func (s *Server) handleItemLabelPNG(c *gin.Context) {
 // can (BarcodeDetector); elsewhere it says to use the camera app, since the label's URL
 // opens the same item page.
 func (s *Server) handleScanCamera(c *gin.Context) {
-	s.render(c, http.StatusOK, "scan_camera", nil)
+	s.render(c, http.StatusOK, "scan_camera", &scanCameraPage{})
 }
+
+// scanCameraPage is pages/scan_camera.html, which needs only the layout.
+type scanCameraPage struct{ Layout }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -56,12 +55,25 @@ func (s *Server) handleLoanList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	data := gin.H{"Loans": list, "Filter": lf, "Views": loanViews, "Settings": settings, "Filtered": lf.TherapistID != 0 || lf.Setting != "",
-		"Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String(), Capped: total > countCap}}
-	if !s.withTherapists(c, data) {
+	page := &loansPage{Loans: list, Filter: lf, Views: loanViews, Settings: settings, Filtered: lf.TherapistID != 0 || lf.Setting != "",
+		Page: pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String(), Capped: total > countCap}}
+	if !s.withTherapists(c, &page.Therapists) {
 		return
 	}
-	s.render(c, http.StatusOK, "loans", data)
+	s.render(c, http.StatusOK, "loans", page)
+}
+
+// loansPage is pages/loans.html: a page of one view of the loans, filtered by lead
+// therapist or by the school or setting (one of Settings) the equipment is at.
+type loansPage struct {
+	Layout
+	Loans      []loans.Loan
+	Filter     loanListFilter
+	Views      []loanView
+	Settings   []string
+	Filtered   bool
+	Therapists []accounts.User
+	Page       pager
 }
 
 // loanForm is the issue form as posted.
@@ -119,12 +131,20 @@ func (s *Server) issueTarget(c *gin.Context, childID, requestID int64) (loans.Ch
 	return child, req, true
 }
 
+// loanFormPage is pages/loan_form.html: issuing equipment to Child, against Request if
+// there is one, with the tags refused (TagProblems) and how many tags are in the box.
+type loanFormPage struct {
+	Layout
+	Child       loans.Child
+	Request     *loans.Request
+	Form        loanForm
+	TagProblems []tagProblem
+	Count       int
+}
+
 func (s *Server) renderLoanForm(c *gin.Context, status int, child loans.Child, req *loans.Request, form loanForm, problems []tagProblem, err error) {
-	data := gin.H{"Child": child, "Request": req, "Form": form, "TagProblems": problems, "Count": len(tagsFrom(form.Tags))}
-	if err != nil {
-		data["Errors"] = errs.As(err)
-	}
-	s.render(c, status, "loan_form", data)
+	s.render(c, status, "loan_form", &loanFormPage{Layout: failedWith(err), Child: child, Request: req, Form: form,
+		TagProblems: problems, Count: len(tagsFrom(form.Tags))})
 }
 
 func (s *Server) handleLoanNew(c *gin.Context) {
@@ -197,10 +217,26 @@ type loanChangeForm struct {
 	MoveReason            string `form:"reason_for_moving"`
 }
 
-// renderLoan shows a loan's page: the child, where the equipment is, its items and, for
-// the store, the forms that book items in, report them lost or found, extend the review
-// and move the loan. extra carries a refused form's errors and what was typed.
-func (s *Server) renderLoan(c *gin.Context, status int, id int64, extra gin.H) {
+// loanShowPage is pages/loan_show.html: the child, where the equipment is, its items and
+// agreement, its history and, for the store, the forms that book items in (Return, with
+// the tags refused), report them lost or found, extend the review and move the loan.
+type loanShowPage struct {
+	Layout
+	Loan      loans.Loan
+	Child     loans.Child
+	Agreement loans.AgreementRecord
+	// Bookable are the items out that can be booked in; LostItems those reported lost.
+	Bookable, LostItems []loans.LoanItem
+	Return              returnForm
+	TagProblems         []tagProblem
+	Conditions          []string
+	Change              loanChangeForm
+	eventTable
+}
+
+// renderLoan shows a loan's page. page comes with what the caller knows: the errors of a
+// refused form and what was typed in it; a form left empty is drawn as the loan stands.
+func (s *Server) renderLoan(c *gin.Context, status int, id int64, page *loanShowPage) {
 	ctx := c.Request.Context()
 	u := user(c)
 	l, err := s.Loans.Loan(ctx, u, id)
@@ -216,7 +252,7 @@ func (s *Server) renderLoan(c *gin.Context, status int, id int64, extra gin.H) {
 	if !s.logChildRead(c, child.ID, loans.ReadLoanPage) {
 		return
 	}
-	data, err := s.eventsPage(c, "loan", id)
+	page.eventTable, err = s.eventsPage(c, "loan", id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -241,13 +277,16 @@ func (s *Server) renderLoan(c *gin.Context, status int, id int64, extra gin.H) {
 		s.fail(c, err)
 		return
 	}
-	data["Agreement"] = agreement
-	data["Loan"], data["Child"], data["Bookable"], data["LostItems"] = l, child, back, lost
-	data["Return"], data["Conditions"] = ret, inventory.Conditions
-	data["Change"] = loanChangeForm{Location: l.Location}
-	data["Places"] = []string{loans.Home, loans.School, loans.Clinic}
-	maps.Copy(data, extra)
-	s.render(c, status, "loan_show", data)
+	page.Agreement = agreement
+	page.Loan, page.Child, page.Bookable, page.LostItems = l, child, back, lost
+	page.Conditions = inventory.Conditions
+	if page.Return.Ticked == nil {
+		page.Return = ret
+	}
+	if page.Change == (loanChangeForm{}) {
+		page.Change = loanChangeForm{Location: l.Location}
+	}
+	s.render(c, status, "loan_show", page)
 }
 
 func (s *Server) handleLoanShow(c *gin.Context) {
@@ -256,7 +295,7 @@ func (s *Server) handleLoanShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.renderLoan(c, http.StatusOK, id, nil)
+	s.renderLoan(c, http.StatusOK, id, &loanShowPage{})
 }
 
 func (s *Server) handleLoanReturn(c *gin.Context) {
@@ -301,7 +340,7 @@ func (s *Server) handleLoanReturn(c *gin.Context) {
 	}
 	problems, err := tagProblems(renameFields(err, names), fields, "booked in")
 	if s.actionFailed(c, err, func(st int) {
-		s.renderLoan(c, st, id, gin.H{"Errors": errs.As(err), "Return": ret, "TagProblems": problems})
+		s.renderLoan(c, st, id, &loanShowPage{Layout: failedWith(err), Return: ret, TagProblems: problems})
 	}) {
 		return
 	}
@@ -355,7 +394,7 @@ func (s *Server) loanItemAction(c *gin.Context, act func(id int64, f loanItemFor
 	if err == nil {
 		l, err = act(id, f)
 	}
-	if s.actionFailed(c, err, func(st int) { s.renderLoan(c, st, id, gin.H{"Errors": errs.As(err)}) }) {
+	if s.actionFailed(c, err, func(st int) { s.renderLoan(c, st, id, &loanShowPage{Layout: failedWith(err)}) }) {
 		return
 	}
 	redirectWithFlash(c, recordPath("/loans", id), done(inventory.NormalizeTag(f.Tag), l))
@@ -426,7 +465,7 @@ func (s *Server) handleLoanChange(c *gin.Context) {
 		if f.Location == "" {
 			f.Location = old.Location
 		}
-		s.renderLoan(c, st, id, gin.H{"Errors": errs.As(err), "Change": f})
+		s.renderLoan(c, st, id, &loanShowPage{Layout: failedWith(err), Change: f})
 	}) {
 		return
 	}

@@ -222,15 +222,27 @@ func (s *Server) handleMaintenanceQueues(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "maintenance", gin.H{
-		"Cleaning":     afterReturnTable{shownItems(queues.Cleaning), inventory.Decontamination, "Record cleaning"},
-		"Inspection":   afterReturnTable{shownItems(queues.Inspection), inventory.Inspection, "Inspect"},
-		"OverdueStore": shownDue(due.OverdueInStore), "OverdueLoan": visitTable{List: shownDue(due.OverdueOnLoan)},
-		"DueStore": shownDue(due.DueInStore), "DueLoan": visitTable{List: shownDue(due.DueOnLoan)},
-		"Overdue": thousands(due.OverdueInStore.Total + due.OverdueOnLoan.Total),
-		"Due":     thousands(due.DueInStore.Total + due.DueOnLoan.Total),
-		"Until":   s.DB.Now().AddDate(0, 0, serviceDueDays).Format(db.DateLayout),
+	s.render(c, http.StatusOK, "maintenance", &maintenancePage{
+		Cleaning:     afterReturnTable{shownItems(queues.Cleaning), inventory.Decontamination, "Record cleaning"},
+		Inspection:   afterReturnTable{shownItems(queues.Inspection), inventory.Inspection, "Inspect"},
+		OverdueStore: shownDue(due.OverdueInStore), OverdueLoan: visitTable{List: shownDue(due.OverdueOnLoan)},
+		DueStore: shownDue(due.DueInStore), DueLoan: visitTable{List: shownDue(due.DueOnLoan)},
+		Overdue: thousands(due.OverdueInStore.Total + due.OverdueOnLoan.Total),
+		Due:     thousands(due.DueInStore.Total + due.DueOnLoan.Total),
+		Until:   s.DB.Now().AddDate(0, 0, serviceDueDays).Format(db.DateLayout),
 	})
+}
+
+// maintenancePage is pages/maintenance.html: the after-return queues and the lists of
+// items due for service, in the store and on loan, with how many are overdue and due by
+// Until. The VisitList shows the lists on loan alone.
+type maintenancePage struct {
+	Layout
+	VisitList              bool
+	Cleaning, Inspection   afterReturnTable
+	OverdueStore, DueStore rowsShown[dueRow]
+	OverdueLoan, DueLoan   visitTable
+	Overdue, Due, Until    string
 }
 
 // handleVisitList shows the maintenance page's lists of items on loan alone, up to
@@ -242,11 +254,11 @@ func (s *Server) handleVisitList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "maintenance", gin.H{
-		"VisitList":   true,
-		"OverdueLoan": visitTable{List: shownDue(due.OverdueOnLoan), VisitList: true},
-		"DueLoan":     visitTable{List: shownDue(due.DueOnLoan), VisitList: true},
-		"Until":       s.DB.Now().AddDate(0, 0, serviceDueDays).Format(db.DateLayout),
+	s.render(c, http.StatusOK, "maintenance", &maintenancePage{
+		VisitList:   true,
+		OverdueLoan: visitTable{List: shownDue(due.OverdueOnLoan), VisitList: true},
+		DueLoan:     visitTable{List: shownDue(due.DueOnLoan), VisitList: true},
+		Until:       s.DB.Now().AddDate(0, 0, serviceDueDays).Format(db.DateLayout),
 	})
 }
 
@@ -273,11 +285,18 @@ func (s *Server) renderMaintenanceForm(c *gin.Context, status int, it inventory.
 	for i, p := range points {
 		list[i] = checkPoint{N: i + 1, Point: p, Value: form.Checklist[p]}
 	}
-	data := gin.H{"Item": it, "Form": form, "Kinds": maintenanceKinds, "Outcomes": maintenanceOutcomes, "Checklist": list}
-	if err != nil {
-		data["Errors"] = errs.As(err)
-	}
-	s.render(c, status, "maintenance_form", data)
+	s.render(c, status, "maintenance_form", &maintenanceFormPage{Layout: failedWith(err), Item: it, Form: form,
+		Kinds: maintenanceKinds, Outcomes: maintenanceOutcomes, Checklist: list})
+}
+
+// maintenanceFormPage is pages/maintenance_form.html: recording maintenance on Item, with
+// its category's checklist.
+type maintenanceFormPage struct {
+	Layout
+	Item            inventory.Item
+	Form            maintenanceForm
+	Kinds, Outcomes []choice
+	Checklist       []checkPoint
 }
 
 // itemAndChecklist loads the item of the path's :tag and its category's checklist.
@@ -481,12 +500,15 @@ type retireForm struct {
 	Reason string `form:"reason"`
 }
 
+// itemRetirePage is pages/item_retire.html: why Item is being retired.
+type itemRetirePage struct {
+	Layout
+	Item inventory.Item
+	Form retireForm
+}
+
 func (s *Server) renderRetire(c *gin.Context, status int, it inventory.Item, form retireForm, err error) {
-	data := gin.H{"Item": it, "Form": form}
-	if err != nil {
-		data["Errors"] = errs.As(err)
-	}
-	s.render(c, status, "item_retire", data)
+	s.render(c, status, "item_retire", &itemRetirePage{Layout: failedWith(err), Item: it, Form: form})
 }
 
 // retirable loads the path's item and refuses, with the item's state, one that cannot be retired.
@@ -600,7 +622,13 @@ func (s *Server) handleRecallList(c *gin.Context) {
 	for i, r := range list {
 		views[i] = recallView{r}
 	}
-	s.render(c, http.StatusOK, "recalls", gin.H{"Recalls": views})
+	s.render(c, http.StatusOK, "recalls", &recallsPage{Recalls: views})
+}
+
+// recallsPage is pages/recalls.html: every recall recorded.
+type recallsPage struct {
+	Layout
+	Recalls []recallView
 }
 
 // recallForm is the record-a-recall form as posted.
@@ -625,11 +653,15 @@ func (s *Server) renderRecallForm(c *gin.Context, status int, form recallForm, e
 			groups = append(groups, g)
 		}
 	}
-	data := gin.H{"Groups": groups, "Form": form}
-	if err != nil {
-		data["Errors"] = errs.As(err)
-	}
-	s.render(c, status, "recall_form", data)
+	s.render(c, status, "recall_form", &recallFormPage{Layout: failedWith(err), Groups: groups, Form: form})
+}
+
+// recallFormPage is pages/recall_form.html: recording a recall against one of the
+// products with labelled units.
+type recallFormPage struct {
+	Layout
+	Groups []productGroup
+	Form   recallForm
 }
 
 func (s *Server) handleRecallNew(c *gin.Context) {
@@ -680,15 +712,25 @@ type recallActionRow struct {
 // OpenText says how many actions are open: "2 actions open".
 func (r recallView) OpenText() string { return countOf(r.OpenActions(), "action", "actions") + " open" }
 
-func (s *Server) renderRecall(c *gin.Context, status int, id int64, extra gin.H) {
+// recallShowPage is pages/recall_show.html: a recall and its affected items, each with
+// its mark-done form.
+type recallShowPage struct {
+	Layout
+	Recall          recallView
+	OnLoan, InStore []recallActionRow
+}
+
+// renderRecall shows a recall's page; after a refused mark-done form, with its error
+// (failed) beside the item's form and what was typed (done) in it.
+func (s *Server) renderRecall(c *gin.Context, status int, id int64, done recallDoneForm, failed error) {
 	r, err := s.Inventory.Recall(c.Request.Context(), id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	v := recallView{r}
-	done, _ := extra["Done"].(recallDoneForm)
-	e, _ := extra["Errors"].(*errs.Error)
+	page := &recallShowPage{Layout: failedWith(failed), Recall: v}
+	e := page.Errors
 	rows := func(list []recalledRow) []recallActionRow {
 		out := make([]recallActionRow, len(list))
 		for i, it := range list {
@@ -702,11 +744,8 @@ func (s *Server) renderRecall(c *gin.Context, status int, id int64, extra gin.H)
 		}
 		return out
 	}
-	data := gin.H{"Recall": v, "OnLoan": rows(v.OnLoan()), "InStore": rows(v.InStore())}
-	if e != nil {
-		data["Errors"] = e
-	}
-	s.render(c, status, "recall_show", data)
+	page.OnLoan, page.InStore = rows(v.OnLoan()), rows(v.InStore())
+	s.render(c, status, "recall_show", page)
 }
 
 func (s *Server) handleRecallShow(c *gin.Context) {
@@ -715,7 +754,7 @@ func (s *Server) handleRecallShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.renderRecall(c, http.StatusOK, id, nil)
+	s.renderRecall(c, http.StatusOK, id, recallDoneForm{}, nil)
 }
 
 func (s *Server) handleRecallActionDone(c *gin.Context) {
@@ -736,7 +775,7 @@ func (s *Server) handleRecallActionDone(c *gin.Context) {
 	}
 	field := recalledRow{inventory.RecalledItem{Tag: f.Tag}}.FieldName()
 	err = renameFields(err, map[string]string{"notes": field, "tag": field})
-	if s.actionFailed(c, err, func(st int) { s.renderRecall(c, st, id, gin.H{"Errors": errs.As(err), "Done": f}) }) {
+	if s.actionFailed(c, err, func(st int) { s.renderRecall(c, st, id, f, err) }) {
 		return
 	}
 	v := recallView{r}
@@ -761,7 +800,7 @@ func (s *Server) handleRecallClose(c *gin.Context) {
 		return
 	}
 	r, err := s.Inventory.CloseRecall(c.Request.Context(), id)
-	if s.actionFailed(c, err, func(st int) { s.renderRecall(c, st, id, gin.H{"Errors": errs.As(err)}) }) {
+	if s.actionFailed(c, err, func(st int) { s.renderRecall(c, st, id, recallDoneForm{}, err) }) {
 		return
 	}
 	msg := "Recall " + r.Reference + " closed."

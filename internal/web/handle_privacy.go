@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -123,8 +122,16 @@ func (s *Server) handleChildAccess(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "child_access", gin.H{"Child": child, "Reads": reads,
-		"Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}})
+	s.render(c, http.StatusOK, "child_access", &childAccessPage{Child: child, Reads: reads,
+		Page: pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}})
+}
+
+// childAccessPage is pages/child_access.html: a page of who has read Child's record.
+type childAccessPage struct {
+	Layout
+	Child loans.Child
+	Reads []loans.ChildRead
+	Page  pager
 }
 
 // handleAPIChildAccess lists who has read a child's record: GET /api/v1/children/:id/access.
@@ -149,9 +156,17 @@ func (s *Server) retentionYears(c *gin.Context) (int, error) {
 	return svc.RetentionYears(), err
 }
 
+// childrenAnonymisePage is pages/children_anonymise.html: the discharged children past
+// their retention Birthday, those that may be anonymised (Due) and those held back.
+type childrenAnonymisePage struct {
+	Layout
+	Due, Held []loans.RetentionCandidate
+	Birthday  string
+}
+
 // renderAnonymise shows the children past the retention period, with the button that
-// anonymises them.
-func (s *Server) renderAnonymise(c *gin.Context, status int, extra gin.H) {
+// anonymises them; after a refusal, with its error (failed).
+func (s *Server) renderAnonymise(c *gin.Context, status int, failed error) {
 	years, err := s.retentionYears(c)
 	if err != nil {
 		s.fail(c, err)
@@ -162,9 +177,8 @@ func (s *Server) renderAnonymise(c *gin.Context, status int, extra gin.H) {
 		s.fail(c, err)
 		return
 	}
-	data := gin.H{"Due": due, "Held": held, "Years": years, "Birthday": loans.Ordinal(years) + " birthday"}
-	maps.Copy(data, extra)
-	s.render(c, status, "children_anonymise", data)
+	s.render(c, status, "children_anonymise", &childrenAnonymisePage{Layout: failedWith(failed), Due: due, Held: held,
+		Birthday: loans.Ordinal(years) + " birthday"})
 }
 
 // handleAnonymiseList lists the children whose records may be anonymised: GET /children/anonymise.
@@ -196,7 +210,7 @@ func (s *Server) handleAnonymise(c *gin.Context) {
 	if err == nil {
 		res, err = s.Loans.AnonymiseChildren(c.Request.Context(), user(c), ids, years, false)
 	}
-	if s.actionFailed(c, err, func(st int) { s.renderAnonymise(c, st, gin.H{"Errors": errs.As(err)}) }) {
+	if s.actionFailed(c, err, func(st int) { s.renderAnonymise(c, st, err) }) {
 		return
 	}
 	refs := make([]string, len(res.Children))

@@ -37,8 +37,25 @@ func (s *Server) handleProductList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "products", gin.H{"Products": products, "Categories": cats, "Filter": f,
-		"Page": pager{Total: total, Limit: f.Limit, Offset: f.Offset, URL: c.Request.URL.String()}})
+	s.render(c, http.StatusOK, "products", &productsPage{Products: products, Categories: cats, Filter: f,
+		Page: pager{Total: total, Limit: f.Limit, Offset: f.Offset, URL: c.Request.URL.String()}})
+}
+
+// productsPage is pages/products.html: the catalogue, filtered.
+type productsPage struct {
+	Layout
+	Products   []inventory.Product
+	Categories []inventory.Category
+	Filter     inventory.ProductFilter
+	Page       pager
+}
+
+// productFormPage is pages/product_form.html: adding a product, or changing Product.
+type productFormPage struct {
+	Layout
+	Categories []inventory.Category
+	Form       inventory.ProductInput
+	Product    *inventory.Product
 }
 
 // renderProductForm shows the add or change form, with what was typed and any errors.
@@ -48,11 +65,7 @@ func (s *Server) renderProductForm(c *gin.Context, status int, product *inventor
 		s.fail(c, cerr)
 		return
 	}
-	data := gin.H{"Categories": cats, "Form": form, "Product": product}
-	if err != nil {
-		data["Errors"] = errs.As(err)
-	}
-	s.render(c, status, "product_form", data)
+	s.render(c, status, "product_form", &productFormPage{Layout: failedWith(err), Categories: cats, Form: form, Product: product})
 }
 
 func (s *Server) handleProductNew(c *gin.Context) {
@@ -98,7 +111,16 @@ func (s *Server) handleProductShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "product_show", gin.H{"Product": p, "Items": items})
+	s.render(c, http.StatusOK, "product_show", &productShowPage{Product: p, Items: items})
+}
+
+// productShowPage is pages/product_show.html: a product, its first units and, for a
+// consumable, the stock form (with what was typed when a change was refused).
+type productShowPage struct {
+	Layout
+	Product inventory.Product
+	Items   []inventory.Item
+	Stock   stockForm
 }
 
 // productParam loads the product named by the path's :id.

@@ -19,28 +19,34 @@ var reporting = []string{accounts.Admin, accounts.Staff, accounts.Viewer}
 // reportStore returns the reports over the server's database; it holds nothing else.
 func (s *Server) reportStore() *reports.Store { return reports.NewStore(s.DB) }
 
+// reportsPage is pages/reports.html: a period's figures and charts, with the period's
+// dates as typed (From, To) in its form.
+type reportsPage struct {
+	Layout
+	From, To string
+	Report   reportView
+}
+
 // handleReports shows a period's figures and charts. A period that is not right keeps
 // what was typed beside the message and shows the last 12 months meanwhile.
 func (s *Server) handleReports(c *gin.Context) {
 	ctx := c.Request.Context()
-	from, to := c.Query("from"), c.Query("to")
+	page := &reportsPage{From: c.Query("from"), To: c.Query("to")}
 	status := http.StatusOK
-	data := gin.H{"From": from, "To": to}
-	p, err := reports.ParsePeriod(from, to, s.DB.Now())
+	p, err := reports.ParsePeriod(page.From, page.To, s.DB.Now())
 	if err != nil {
-		status, data["Errors"] = statusOf(errs.CodeOf(err)), errs.As(err)
+		status, page.Errors = statusOf(errs.CodeOf(err)), errs.As(err)
 		p = reports.DefaultPeriod(s.DB.Now())
 	} else {
-		data["From"], data["To"] = p.From, p.To
+		page.From, page.To = p.From, p.To
 	}
 	f, err := s.reportStore().Figures(ctx, p)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	data["Report"] = newReportView(f)
-	data["Exports"] = exportLinks(user(c))
-	s.render(c, status, "reports", data)
+	page.Report = newReportView(f)
+	s.render(c, status, "reports", page)
 }
 
 // handleAPIReports answers the period's figures as JSON: GET /api/v1/reports?from=&to=.

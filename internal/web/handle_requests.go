@@ -1,7 +1,6 @@
 package web
 
 import (
-	"maps"
 	"net/http"
 	"strconv"
 
@@ -46,8 +45,18 @@ func (s *Server) handleRequestList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "requests", gin.H{"Requests": requests, "Status": status, "Tabs": requestTabs, "Targets": loans.Targets,
-		"Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}})
+	s.render(c, http.StatusOK, "requests", &requestsPage{Requests: requests, Status: status, Tabs: requestTabs, Targets: loans.Targets,
+		Page: pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}})
+}
+
+// requestsPage is pages/requests.html: a page of the queue's view (Status, one of Tabs).
+type requestsPage struct {
+	Layout
+	Requests []loans.Request
+	Status   string
+	Tabs     []requestTab
+	Targets  map[string]int
+	Page     pager
 }
 
 // requestForm is the therapist's request form as posted.
@@ -101,11 +110,16 @@ func (s *Server) renderRequestForm(c *gin.Context, status int, child loans.Child
 		s.fail(c, gerr)
 		return
 	}
-	data := gin.H{"Child": child, "Form": form, "Groups": groups, "Targets": loans.Targets}
-	if err != nil {
-		data["Errors"] = errs.As(err)
-	}
-	s.render(c, status, "request_form", data)
+	s.render(c, status, "request_form", &requestFormPage{Layout: failedWith(err), Child: child, Form: form, Groups: groups, Targets: loans.Targets})
+}
+
+// requestFormPage is pages/request_form.html: a therapist requesting equipment for Child.
+type requestFormPage struct {
+	Layout
+	Child   loans.Child
+	Form    requestForm
+	Groups  []productGroup
+	Targets map[string]int
 }
 
 // requestChild finds the child a new request is for, refusing a discharged one.
@@ -157,9 +171,26 @@ func (s *Server) handleRequestCreate(c *gin.Context) {
 	redirectWithFlash(c, recordPath("/requests", r.ID), "Request "+r.Reference()+" for "+r.ChildName+" sent to the store. Each change to it will show on this page.")
 }
 
-// renderRequest shows a request's page with the actions the user's role and the
-// request's status allow; extra carries a refused action's errors and what was typed.
-func (s *Server) renderRequest(c *gin.Context, status int, id int64, extra gin.H) {
+// requestShowPage is pages/request_show.html: a request, its history and the forms of the
+// actions the user's role and the request's status allow, with the items free to
+// allocate to it (FreeItems, the first of FreeTotal).
+type requestShowPage struct {
+	Layout
+	Request     loans.Request
+	Child       loans.Child
+	Decline     declineForm
+	Cancel      cancelForm
+	Allocate    allocateForm
+	TagProblems []tagProblem
+	CanCancel   bool
+	FreeItems   []inventory.Item
+	FreeTotal   int
+	eventTable
+}
+
+// renderRequest shows a request's page. page comes with what the caller knows: the
+// errors of a refused action and what was typed in its form.
+func (s *Server) renderRequest(c *gin.Context, status int, id int64, page *requestShowPage) {
 	ctx := c.Request.Context()
 	u := user(c)
 	r, err := s.Loans.Request(ctx, u, id)
@@ -175,25 +206,22 @@ func (s *Server) renderRequest(c *gin.Context, status int, id int64, extra gin.H
 	if !s.logChildRead(c, child.ID, loans.ReadRequestPage) {
 		return
 	}
-	data, err := s.eventsPage(c, "request", id)
+	page.eventTable, err = s.eventsPage(c, "request", id)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	data["Request"], data["Child"] = r, child
-	data["Targets"] = loans.Targets
-	data["Decline"], data["Cancel"], data["Allocate"] = declineForm{}, cancelForm{}, allocateForm{}
-	data["CanCancel"] = r.Open() && (u.Can(staff...) || u.Role == accounts.Therapist)
+	page.Request, page.Child = r, child
+	page.CanCancel = r.Open() && (u.Can(staff...) || u.Role == accounts.Therapist)
 	if u.Can(staff...) && r.Open() && r.Returnable() && r.StillToAllocate() > 0 {
 		free, total, err := s.Inventory.Items(ctx, inventory.ItemFilter{ProductID: r.ProductID, Status: inventory.Available, Limit: 12})
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		data["FreeItems"], data["FreeTotal"] = free, total
+		page.FreeItems, page.FreeTotal = free, total
 	}
-	maps.Copy(data, extra)
-	s.render(c, status, "request_show", data)
+	s.render(c, status, "request_show", page)
 }
 
 func (s *Server) handleRequestShow(c *gin.Context) {
@@ -202,12 +230,13 @@ func (s *Server) handleRequestShow(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.renderRequest(c, http.StatusOK, id, nil)
+	s.renderRequest(c, http.StatusOK, id, &requestShowPage{})
 }
 
 // requestAction runs one of the store's (or the therapist's) actions on a request from
-// its page: a refusal shows on the page, a success goes back to it with a confirmation.
-func (s *Server) requestAction(c *gin.Context, form any, act func(id int64) (loans.Request, error), done func(r loans.Request) string, typed func(err error) gin.H) {
+// its page: a refusal shows on the page, with what was typed put back by typed, and a
+// success goes back to it with a confirmation.
+func (s *Server) requestAction(c *gin.Context, form any, act func(id int64) (loans.Request, error), done func(r loans.Request) string, typed func(page *requestShowPage)) {
 	id, err := idParam(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -221,13 +250,11 @@ func (s *Server) requestAction(c *gin.Context, form any, act func(id int64) (loa
 		r, err = act(id)
 	}
 	if s.actionFailed(c, err, func(st int) {
-		extra := gin.H{"Errors": errs.As(err)}
+		page := &requestShowPage{Layout: failedWith(err)}
 		if typed != nil {
-			for k, v := range typed(err) {
-				extra[k] = v
-			}
+			typed(page)
 		}
-		s.renderRequest(c, st, id, extra)
+		s.renderRequest(c, st, id, page)
 	}) {
 		return
 	}
@@ -259,7 +286,7 @@ func (s *Server) handleRequestDecline(c *gin.Context) {
 		return r, renameFields(err, map[string]string{"reason": "reason_for_declining"})
 	}, func(r loans.Request) string {
 		return "Request " + r.Reference() + " declined. The therapist sees your reason on the request."
-	}, func(error) gin.H { return gin.H{"Decline": f} })
+	}, func(page *requestShowPage) { page.Decline = f })
 }
 
 type cancelForm struct {
@@ -281,7 +308,7 @@ func (s *Server) handleRequestCancel(c *gin.Context) {
 			msg += " Its reserved items are available again."
 		}
 		return msg
-	}, func(error) gin.H { return gin.H{"Cancel": f} })
+	}, func(page *requestShowPage) { page.Cancel = f })
 }
 
 type allocateForm struct {
@@ -309,7 +336,7 @@ func (s *Server) handleRequestAllocate(c *gin.Context) {
 			return msg + " Allocate " + strconv.Itoa(more) + " more to complete the request."
 		}
 		return msg + " Next: issue to " + r.ChildName + "."
-	}, func(error) gin.H { return gin.H{"Allocate": f, "TagProblems": problems} })
+	}, func(page *requestShowPage) { page.Allocate, page.TagProblems = f, problems })
 }
 
 type releaseForm struct {

@@ -19,16 +19,28 @@ func (s *Server) renderSettings(c *gin.Context, status int, form settings.Input,
 		s.fail(c, cerr)
 		return
 	}
-	data := gin.H{"Form": form, "Categories": cats, "PaperSizes": loans.PaperSizes(), "DefaultTerms": loans.DefaultTerms, "Editing": cat}
+	page := &settingsPage{Form: form, Categories: cats, PaperSizes: loans.PaperSizes(), DefaultTerms: loans.DefaultTerms, Editing: cat}
 	if err != nil {
 		e := errs.As(err)
 		if cat != nil {
-			data["CategoryErrors"] = e
+			page.CategoryErrors = e
 		} else {
-			data["Errors"] = e
+			page.Errors = e
 		}
 	}
-	s.render(c, status, "settings", data)
+	s.render(c, status, "settings", page)
+}
+
+// settingsPage is pages/settings.html: the service’s settings and a form for each category. A
+// category form sent back (Editing) shows its problems (CategoryErrors) in its own panel.
+type settingsPage struct {
+	Layout
+	Form           settings.Input
+	Categories     []inventory.Category
+	PaperSizes     []string
+	DefaultTerms   string
+	Editing        *categoryEdit
+	CategoryErrors *errs.Error
 }
 
 // categoryEdit is a category form as sent: which category (0 for a new one) and its fields.

@@ -50,8 +50,7 @@ func (s *Server) handleProductStock(c *gin.Context) {
 			s.fail(c, ierr)
 			return
 		}
-		s.render(c, st, "product_show", gin.H{"Product": p, "Items": items, "Errors": errs.As(err),
-			"StockKind": f.Kind, "StockQuantity": f.Quantity, "StockReason": f.Reason})
+		s.render(c, st, "product_show", &productShowPage{Layout: failedWith(err), Product: p, Items: items, Stock: f})
 	}) {
 		return
 	}

@@ -26,24 +26,36 @@ func (s *Server) handleUserList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "users", gin.H{"Users": users})
+	s.render(c, http.StatusOK, "users", &usersPage{Users: users})
+}
+
+// usersPage is pages/users.html: everyone who may sign in.
+type usersPage struct {
+	Layout
+	Users []accounts.User
+}
+
+// userFormPage is pages/user_form.html: adding a user, or changing user Editing (0 when
+// adding) and seeing their API tokens.
+type userFormPage struct {
+	Layout
+	Form    accounts.UserInput
+	Roles   []roleChoice
+	Editing int64
+	Tokens  []accounts.Token
 }
 
 func (s *Server) renderUserForm(c *gin.Context, status int, editing int64, form accounts.UserInput, err error) {
-	data := gin.H{"Form": form, "Roles": roleChoices}
+	page := &userFormPage{Layout: failedWith(err), Form: form, Roles: roleChoices, Editing: editing}
 	if editing != 0 {
-		data["Editing"] = editing
 		tokens, terr := s.Accounts.Tokens(c.Request.Context(), editing)
 		if terr != nil {
 			s.fail(c, terr)
 			return
 		}
-		data["Tokens"] = tokens
+		page.Tokens = tokens
 	}
-	if err != nil {
-		data["Errors"] = errs.As(err)
-	}
-	s.render(c, status, "user_form", data)
+	s.render(c, status, "user_form", page)
 }
 
 func (s *Server) handleUserNew(c *gin.Context) {

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kitloan/internal/accounts"
+	"kitloan/internal/db"
 	"kitloan/internal/errs"
 	"kitloan/inventory"
 )
@@ -95,14 +96,20 @@ func tagProblems(err error, formFields []string, verb string) ([]tagProblem, err
 	return out, &errs.Error{Code: e.Code, Message: msg, Fields: fields}
 }
 
+// eventTable is what the "event_table" partial draws: a page of a record's history.
+type eventTable struct {
+	Events []db.Event
+	Page   pager
+}
+
 // eventsPage reads a page of an entity's events for its page.
-func (s *Server) eventsPage(c *gin.Context, entity string, id int64) (gin.H, error) {
+func (s *Server) eventsPage(c *gin.Context, entity string, id int64) (eventTable, error) {
 	limit, offset := pageOf(c, 20)
 	events, total, err := s.DB.Events(c.Request.Context(), entity, id, limit, offset)
 	if err != nil {
-		return nil, err
+		return eventTable{}, err
 	}
-	return gin.H{"Events": events, "Page": pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}}, nil
+	return eventTable{Events: events, Page: pager{Total: total, Limit: limit, Offset: offset, URL: c.Request.URL.String()}}, nil
 }
 
 // countOf says how many of something: "1 item", "2 items".
@@ -125,18 +132,17 @@ func queryInt64(c *gin.Context, name string) int64 {
 // Medium returns the field drawn at a width for dates, phone numbers and NHS numbers.
 func (f formField) Medium() formField { f.Class = "input-medium"; return f }
 
-// withTherapists adds the therapists to a list page's data for its "lead therapist"
-// filter; a therapist sees only their own caseload, so gets no filter. It reports false
-// after answering with an error.
-func (s *Server) withTherapists(c *gin.Context, data gin.H) bool {
+// withTherapists fills a list page's therapists for its "lead therapist" filter; a
+// therapist sees only their own caseload, so gets no filter. It reports false after
+// answering with an error.
+func (s *Server) withTherapists(c *gin.Context, therapists *[]accounts.User) bool {
 	if user(c).Role == accounts.Therapist {
 		return true
 	}
-	therapists, err := s.Accounts.Users(c.Request.Context(), accounts.Therapist)
-	if err != nil {
+	var err error
+	if *therapists, err = s.Accounts.Users(c.Request.Context(), accounts.Therapist); err != nil {
 		s.fail(c, err)
 		return false
 	}
-	data["Therapists"] = therapists
 	return true
 }

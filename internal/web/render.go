@@ -25,58 +25,85 @@ import (
 
 const flashCookie = "kitloan_flash"
 
+// Layout is what layout.html and its partials read on every page: who is signed in, their
+// menu, the CSRF token for its forms, the service's details, today's date, any
+// confirmation waiting and the problems a form was sent back with. Every page's view
+// struct embeds it, so a template reads .User or .CSRF whatever the page.
+type Layout struct {
+	User         *accounts.User
+	Nav          nav
+	CSRF         string
+	Service      settings.Settings
+	Today        string
+	Flash        string
+	FlashWarning bool
+	// Errors is the problem a form or an action was refused with, shown in the summary
+	// and beside each field; ErrorList is its field problems in the order of the page.
+	Errors    *errs.Error
+	ErrorList []fieldProblem
+}
+
+func (l *Layout) layout() *Layout { return l }
+
+// pageData is a page's view struct: one that embeds Layout, which render fills.
+type pageData interface{ layout() *Layout }
+
+// failedWith is the Layout of a page shown again because of err (none when err is nil).
+func failedWith(err error) Layout {
+	if err == nil {
+		return Layout{}
+	}
+	return Layout{Errors: errs.As(err)}
+}
+
 // render fills a page into a buffer and writes it only when the whole page rendered, so a
-// template error never sends half a page. It adds what every page needs: the user, the
-// CSRF token, the service's details, any confirmation waiting and the current path.
-func (s *Server) render(c *gin.Context, status int, page string, data gin.H) {
-	t, ok := s.pages[page]
+// template error (a field the view struct does not have) never sends half a page: it is
+// logged and answered with a 500. It fills the page's Layout: the user, the CSRF token
+// (unless the page brings its own), the service's details, any confirmation waiting.
+func (s *Server) render(c *gin.Context, status int, name string, page pageData) {
+	t, ok := s.pages[name]
 	if !ok {
-		s.Log.Error("no such page template", "page", page)
-		c.String(http.StatusInternalServerError, "page %q is missing", page)
+		s.Log.Error("no such page template", "page", name)
+		c.String(http.StatusInternalServerError, "page %q is missing", name)
 		return
 	}
-	if data == nil {
-		data = gin.H{}
-	}
+	l := page.layout()
 	if u, ok := currentUser(c); ok {
-		data["User"] = &u
-		data["Nav"] = navFor(u, c.Request.URL.Path)
+		l.User = &u
+		l.Nav = navFor(u, c.Request.URL.Path)
 	}
-	if _, ok := data["CSRF"]; !ok {
-		data["CSRF"] = c.GetString("csrf")
+	if l.CSRF == "" {
+		l.CSRF = c.GetString("csrf")
 	}
 	svc, err := s.Settings.Get(c.Request.Context())
 	if err != nil {
 		s.Log.Error("settings", "err", err)
 		svc = settings.Defaults
 	}
-	data["Service"] = svc
-	data["Path"] = c.Request.URL.Path
-	data["Today"] = s.DB.Now().Format(db.DateLayout)
+	l.Service = svc
+	l.Today = s.DB.Now().Format(db.DateLayout)
 	if f, err := c.Cookie(flashCookie); err == nil {
 		if b, err := base64.RawURLEncoding.DecodeString(f); err == nil {
-			msg, warn := strings.CutPrefix(string(b), warningMark)
-			data["Flash"], data["FlashWarning"] = msg, warn
+			l.Flash, l.FlashWarning = strings.CutPrefix(string(b), warningMark)
 		}
 		http.SetCookie(c.Writer, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	}
 	var buf bytes.Buffer
-	e := pageErrors(data)
-	if e != nil {
-		data["ErrorList"] = problemsInOrder(e, nil)
+	if l.Errors != nil {
+		l.ErrorList = problemsInOrder(l.Errors, nil)
 	}
-	if err := t.Execute(&buf, data); err != nil {
-		s.Log.Error("render", "page", page, "err", err)
+	if err := t.Execute(&buf, page); err != nil {
+		s.Log.Error("render", "page", name, "err", err)
 		c.String(http.StatusInternalServerError, "Sorry, this page could not be shown.")
 		return
 	}
 	// The error summary lists problems in the order the fields stand on the page, as
 	// people read it, which is known only once the page is drawn: draw it again.
-	if e != nil && len(e.Fields) > 1 {
-		data["ErrorList"] = problemsInOrder(e, buf.Bytes())
+	if l.Errors != nil && len(l.Errors.Fields) > 1 {
+		l.ErrorList = problemsInOrder(l.Errors, buf.Bytes())
 		buf.Reset()
-		if err := t.Execute(&buf, data); err != nil {
-			s.Log.Error("render", "page", page, "err", err)
+		if err := t.Execute(&buf, page); err != nil {
+			s.Log.Error("render", "page", name, "err", err)
 			c.String(http.StatusInternalServerError, "Sorry, this page could not be shown.")
 			return
 		}
@@ -141,25 +168,17 @@ func problemsInOrder(e *errs.Error, page []byte) []fieldProblem {
 	return out
 }
 
-// pageErrors finds the error a page was rendered with.
-func pageErrors(data gin.H) *errs.Error {
-	if e, ok := data["Errors"].(*errs.Error); ok {
-		return e
-	}
-	return nil
-}
-
 func (s *Server) funcs() template.FuncMap {
 	return template.FuncMap{
-		"field": func(data gin.H, name, label string, value any, typ string) formField {
+		"field": func(page pageData, name, label string, value any, typ string) formField {
 			f := formField{Name: name, Label: label, Value: value, Type: typ}
-			if e := pageErrors(data); e != nil {
+			if e := page.layout().Errors; e != nil {
 				f.Error = e.Fields[name]
 			}
 			return f
 		},
-		"fieldError": func(data gin.H, name string) string {
-			if e := pageErrors(data); e != nil {
+		"fieldError": func(page pageData, name string) string {
+			if e := page.layout().Errors; e != nil {
 				return e.Fields[name]
 			}
 			return ""
