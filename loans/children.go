@@ -6,7 +6,7 @@ import (
 	"errors"
 	"strings"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 )

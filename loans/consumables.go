@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 	"kitloan/inventory"

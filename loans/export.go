@@ -7,7 +7,7 @@ import (
 	"io"
 	"time"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 )

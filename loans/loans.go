@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 )

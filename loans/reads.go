@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 )

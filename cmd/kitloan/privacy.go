@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 	"kitloan/internal/settings"
