@@ -23,6 +23,7 @@ import (
 
 	"kitloan/internal/testtools"
 	"kitloan/loans"
+	"kitloan/papers"
 	"kitloan/web/webtest"
 )
 
@@ -149,7 +150,7 @@ func TestAgreementIsPrintedAndMarkedPrinted(t *testing.T) {
 		t.Fatalf("agreement.pdf: %d %s", status, ct)
 	}
 	text := pdfText(t, pdf)
-	for _, want := range append([]string{"Zoë Łukasiewicz-Nguyễn", "Ольга Петренко (grandmother)", "Sam Store", loans.DefaultTerms[:40]}, w.tags[:3]...) {
+	for _, want := range append([]string{"Zoë Łukasiewicz-Nguyễn", "Ольга Петренко (grandmother)", "Sam Store", papers.DefaultTerms[:40]}, w.tags[:3]...) {
 		if !strings.Contains(text, want) {
 			t.Errorf("the agreement lacks %q", want)
 		}

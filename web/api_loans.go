@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kitloan/loans"
+	"kitloan/privacy"
 )
 
 // withID runs fn with the numeric :id of the path, answering 404 for anything else.
@@ -68,7 +69,7 @@ func (s *Server) handleAPIChildCreate(c *gin.Context) {
 
 func (s *Server) handleAPIChildShow(c *gin.Context) {
 	s.withID(c, func(id int64) (any, error) {
-		return readLogged[loans.Child](s, c, id, loans.ReadAPI)(s.Loans.Child(c.Request.Context(), user(c), id))
+		return readLogged[loans.Child](s, c, id, privacy.ReadAPI)(s.Loans.Child(c.Request.Context(), user(c), id))
 	}, http.StatusOK)
 }
 
@@ -105,7 +106,7 @@ func (s *Server) handleAPIChildDischarge(c *gin.Context) {
 
 func (s *Server) handleAPIChildEquipment(c *gin.Context) {
 	s.withID(c, func(id int64) (any, error) {
-		return readLogged[loans.ChildEquipment](s, c, id, loans.ReadAPIEquipment)(s.Loans.Equipment(c.Request.Context(), user(c), id))
+		return readLogged[loans.ChildEquipment](s, c, id, privacy.ReadAPIEquipment)(s.Loans.Equipment(c.Request.Context(), user(c), id))
 	}, http.StatusOK)
 }
 
@@ -132,7 +133,7 @@ func (s *Server) handleAPIRequestCreate(c *gin.Context) {
 func (s *Server) handleAPIRequestShow(c *gin.Context) {
 	s.withID(c, func(id int64) (any, error) {
 		r, err := s.Loans.Request(c.Request.Context(), user(c), id)
-		return readLogged[loans.Request](s, c, r.ChildID, loans.ReadAPIRequest)(r, err)
+		return readLogged[loans.Request](s, c, r.ChildID, privacy.ReadAPIRequest)(r, err)
 	}, http.StatusOK)
 }
 
@@ -201,7 +202,7 @@ func (s *Server) handleAPILoanCreate(c *gin.Context) {
 func (s *Server) handleAPILoanShow(c *gin.Context) {
 	s.withID(c, func(id int64) (any, error) {
 		l, err := s.Loans.Loan(c.Request.Context(), user(c), id)
-		return readLogged[loans.Loan](s, c, l.ChildID, loans.ReadAPILoan)(l, err)
+		return readLogged[loans.Loan](s, c, l.ChildID, privacy.ReadAPILoan)(l, err)
 	}, http.StatusOK)
 }
 

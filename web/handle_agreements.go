@@ -17,6 +17,8 @@ import (
 	"kitloan/internal/errs"
 	"kitloan/internal/settings"
 	"kitloan/loans"
+	"kitloan/papers"
+	"kitloan/privacy"
 )
 
 // Loan agreements: printed (with the delivery note and the collection receipt), signed,
@@ -36,21 +38,21 @@ var signedCopyBodyLimit = bodyLimit{
 // agreementPaper gathers what a loan's printed papers show: the loan, the service's
 // details and wording from the settings, the loan's own URL for the QR code, and the
 // signature, once recorded.
-func (s *Server) agreementPaper(c *gin.Context, id int64) (loans.Agreement, loans.AgreementRecord, error) {
+func (s *Server) agreementPaper(c *gin.Context, id int64) (papers.Agreement, loans.AgreementRecord, error) {
 	ctx := c.Request.Context()
 	l, err := s.Loans.Loan(ctx, user(c), id)
 	if err != nil {
-		return loans.Agreement{}, loans.AgreementRecord{}, err
+		return papers.Agreement{}, loans.AgreementRecord{}, err
 	}
 	rec, err := s.Loans.AgreementRecord(ctx, user(c), id)
 	if err != nil {
-		return loans.Agreement{}, rec, err
+		return papers.Agreement{}, rec, err
 	}
 	svc, err := s.Settings.Get(ctx)
 	if err != nil {
-		return loans.Agreement{}, rec, err
+		return papers.Agreement{}, rec, err
 	}
-	return loans.Agreement{
+	return papers.Agreement{
 		Service:   letterhead(svc),
 		Loan:      l,
 		Terms:     svc.AgreementTerms,
@@ -62,18 +64,18 @@ func (s *Server) agreementPaper(c *gin.Context, id int64) (loans.Agreement, loan
 }
 
 // letterhead is the service as its printed papers show it.
-func letterhead(svc settings.Settings) loans.Service {
-	return loans.Service{Name: svc.ServiceName, Address: svc.ServiceAddress, Phone: svc.ServicePhone, Email: svc.ServiceEmail}
+func letterhead(svc settings.Settings) papers.Service {
+	return papers.Service{Name: svc.ServiceName, Address: svc.ServiceAddress, Phone: svc.ServicePhone, Email: svc.ServiceEmail}
 }
 
 // paperSize reads the paper_size setting, forgiving its case; anything else prints on A4.
 func paperSize(svc settings.Settings) string {
-	for _, p := range loans.PaperSizes() {
+	for _, p := range papers.PaperSizes() {
 		if strings.EqualFold(strings.TrimSpace(svc.PaperSize), p) {
 			return p
 		}
 	}
-	return loans.PaperA4
+	return papers.PaperA4
 }
 
 // sendPDF answers with a printed paper, inline, named for saving.
@@ -86,26 +88,26 @@ func sendPDF(c *gin.Context, name string, pdf []byte) {
 // handleAgreementPDF prints a loan's agreement, both copies, and marks it printed:
 // GET /loans/:id/agreement.pdf and GET /api/v1/loans/:id/agreement.pdf.
 func (s *Server) handleAgreementPDF(c *gin.Context) {
-	s.printPaper(c, "agreement", loans.WriteAgreement, loans.ReadAgreement, func(id int64) error {
+	s.printPaper(c, "agreement", papers.WriteAgreement, privacy.ReadAgreement, func(id int64) error {
 		return s.Loans.MarkAgreementPrinted(c.Request.Context(), user(c), id)
 	})
 }
 
 // handleDeliveryNotePDF prints the note that goes out with the equipment.
 func (s *Server) handleDeliveryNotePDF(c *gin.Context) {
-	s.printPaper(c, "delivery-note", loans.WriteDeliveryNote, loans.ReadDeliveryNote, nil)
+	s.printPaper(c, "delivery-note", papers.WriteDeliveryNote, privacy.ReadDeliveryNote, nil)
 }
 
 // handleReceiptPDF prints the receipt for the equipment booked back in.
 func (s *Server) handleReceiptPDF(c *gin.Context) {
-	s.printPaper(c, "collection-receipt", loans.WriteCollectionReceipt, loans.ReadCollectionReceipt, nil)
+	s.printPaper(c, "collection-receipt", papers.WriteCollectionReceipt, privacy.ReadCollectionReceipt, nil)
 }
 
 // printPaper prints one of a loan's papers, logged as a read of the child's record through
 // via: each paper shows the child's name, date of birth and address. printed, when given,
 // records the printing after the read is logged and before the paper is sent: a paper
 // whose read cannot be logged is not printed at all.
-func (s *Server) printPaper(c *gin.Context, name string, write func(io.Writer, loans.Agreement) error, via string, printed func(loanID int64) error) {
+func (s *Server) printPaper(c *gin.Context, name string, write func(io.Writer, papers.Agreement) error, via string, printed func(loanID int64) error) {
 	id, err := idParam(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -198,7 +200,7 @@ func (s *Server) recordAgreement(c *gin.Context, id int64, in loans.AgreementInp
 		}
 		a.Signature = &loans.Signature{Name: in.SignerName, Relationship: in.SignerRelationship, SignedOn: in.SignedOn, PNG: in.SignaturePNG()}
 		var buf bytes.Buffer
-		if err := loans.WriteAgreement(&buf, a); err != nil {
+		if err := papers.WriteAgreement(&buf, a); err != nil {
 			return loans.AgreementRecord{}, err
 		}
 		in.Copy = &loans.Upload{Filename: "agreement-" + a.Loan.Reference + "-signed.pdf", Size: int64(buf.Len()), Data: buf.Bytes()}
@@ -218,7 +220,7 @@ func (s *Server) renderAgreementForm(c *gin.Context, status int, id int64, form 
 		s.fail(c, lerr)
 		return
 	}
-	if !s.logChildRead(c, l.ChildID, loans.ReadAgreementForm) {
+	if !s.logChildRead(c, l.ChildID, privacy.ReadAgreementForm) {
 		return
 	}
 	rec, rerr := s.Loans.AgreementRecord(ctx, user(c), id)
@@ -282,7 +284,7 @@ func (s *Server) handleSignedCopy(c *gin.Context) {
 		return
 	}
 	// The signed paper shows the child's details, as the printed agreement does.
-	if err := s.Loans.LogLoanRead(c.Request.Context(), user(c), id, loans.ReadSignedCopy); err != nil {
+	if err := s.Privacy.LogLoanRead(c.Request.Context(), user(c), id, privacy.ReadSignedCopy); err != nil {
 		s.fail(c, err)
 		return
 	}

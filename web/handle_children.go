@@ -12,6 +12,7 @@ import (
 	"kitloan/internal/errs"
 	"kitloan/inventory"
 	"kitloan/loans"
+	"kitloan/privacy"
 )
 
 // carerSlots is how many carers the child form offers.
@@ -152,7 +153,7 @@ func (s *Server) handleChildEdit(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if !s.logChildRead(c, id, loans.ReadEditForm) {
+	if !s.logChildRead(c, id, privacy.ReadEditForm) {
 		return
 	}
 	in := childInputOf(child)
@@ -210,7 +211,7 @@ func (s *Server) renderChild(c *gin.Context, status int, id int64, extra gin.H) 
 		s.fail(c, err)
 		return
 	}
-	if !s.logChildRead(c, id, loans.ReadPage) {
+	if !s.logChildRead(c, id, privacy.ReadPage) {
 		return
 	}
 	eq, err := s.Loans.Equipment(ctx, u, id)

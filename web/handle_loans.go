@@ -12,6 +12,7 @@ import (
 	"kitloan/internal/errs"
 	"kitloan/inventory"
 	"kitloan/loans"
+	"kitloan/privacy"
 )
 
 // loanView is one view of the loans list.
@@ -213,7 +214,7 @@ func (s *Server) renderLoan(c *gin.Context, status int, id int64, extra gin.H) {
 		s.fail(c, err)
 		return
 	}
-	if !s.logChildRead(c, child.ID, loans.ReadLoanPage) {
+	if !s.logChildRead(c, child.ID, privacy.ReadLoanPage) {
 		return
 	}
 	data, err := s.eventsPage(c, "loan", id)

@@ -12,6 +12,8 @@ import (
 	"kitloan/accounts"
 	"kitloan/internal/errs"
 	"kitloan/loans"
+	"kitloan/papers"
+	"kitloan/privacy"
 )
 
 // Data protection (DESIGN.md §3): a child's subject-access export, anonymising children
@@ -25,7 +27,7 @@ var exporters = []string{accounts.Admin, accounts.Therapist}
 // shown. It reports false after answering with an error: a record whose read cannot be
 // logged is not shown.
 func (s *Server) logChildRead(c *gin.Context, childID int64, via string) bool {
-	if err := s.Loans.LogChildRead(c.Request.Context(), user(c), childID, via); err != nil {
+	if err := s.Privacy.LogChildRead(c.Request.Context(), user(c), childID, via); err != nil {
 		s.fail(c, err)
 		return false
 	}
@@ -39,7 +41,7 @@ func readLogged[T any](s *Server, c *gin.Context, childID int64, via string) fun
 		if err != nil {
 			return nil, err
 		}
-		if err := s.Loans.LogChildRead(c.Request.Context(), user(c), childID, via); err != nil {
+		if err := s.Privacy.LogChildRead(c.Request.Context(), user(c), childID, via); err != nil {
 			return nil, err
 		}
 		return v, nil
@@ -69,7 +71,7 @@ func exportName(x loans.ChildExport, ext string) string {
 // handleChildExportJSON answers everything held about a child as JSON, to save:
 // GET /api/v1/children/:id/export.json (the child's page links to it too).
 func (s *Server) handleChildExportJSON(c *gin.Context) {
-	x, ok := s.childExport(c, loans.ReadExportJSON)
+	x, ok := s.childExport(c, privacy.ReadExportJSON)
 	if !ok {
 		return
 	}
@@ -86,7 +88,7 @@ func (s *Server) handleChildExportJSON(c *gin.Context) {
 // handleChildExportPDF prints everything held about a child:
 // GET /children/:id/export.pdf and GET /api/v1/children/:id/export.pdf.
 func (s *Server) handleChildExportPDF(c *gin.Context) {
-	x, ok := s.childExport(c, loans.ReadExportPDF)
+	x, ok := s.childExport(c, privacy.ReadExportPDF)
 	if !ok {
 		return
 	}
@@ -96,7 +98,7 @@ func (s *Server) handleChildExportPDF(c *gin.Context) {
 		return
 	}
 	var buf bytes.Buffer
-	if err := loans.WriteChildExport(&buf, loans.ChildExportPaper{Service: letterhead(svc), PaperSize: paperSize(svc), Export: x}); err != nil {
+	if err := papers.WriteChildExport(&buf, papers.ChildExportPaper{Service: letterhead(svc), PaperSize: paperSize(svc), Export: x}); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -112,7 +114,7 @@ func (s *Server) handleChildAccess(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	limit, offset := pageOf(c, 50)
-	reads, total, err := s.Loans.ChildReads(ctx, user(c), id, limit, offset)
+	reads, total, err := s.Privacy.ChildReads(ctx, user(c), id, limit, offset)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -135,7 +137,7 @@ func (s *Server) handleAPIChildAccess(c *gin.Context) {
 		return
 	}
 	limit, offset := pageOf(c, 50)
-	reads, total, err := s.Loans.ChildReads(c.Request.Context(), user(c), id, limit, offset)
+	reads, total, err := s.Privacy.ChildReads(c.Request.Context(), user(c), id, limit, offset)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -157,12 +159,12 @@ func (s *Server) renderAnonymise(c *gin.Context, status int, extra gin.H) {
 		s.fail(c, err)
 		return
 	}
-	due, held, err := s.Loans.RetentionDue(c.Request.Context(), user(c), years)
+	due, held, err := s.Privacy.RetentionDue(c.Request.Context(), user(c), years)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	data := gin.H{"Due": due, "Held": held, "Years": years, "Birthday": loans.Ordinal(years) + " birthday"}
+	data := gin.H{"Due": due, "Held": held, "Years": years, "Birthday": privacy.Ordinal(years) + " birthday"}
 	maps.Copy(data, extra)
 	s.render(c, status, "children_anonymise", data)
 }
@@ -192,9 +194,9 @@ func (s *Server) handleAnonymise(c *gin.Context) {
 		s.fail(c, yerr)
 		return
 	}
-	var res loans.AnonymiseResult
+	var res privacy.AnonymiseResult
 	if err == nil {
-		res, err = s.Loans.AnonymiseChildren(c.Request.Context(), user(c), ids, years, false)
+		res, err = s.Privacy.AnonymiseChildren(c.Request.Context(), user(c), ids, years, false)
 	}
 	if s.actionFailed(c, err, func(st int) { s.renderAnonymise(c, st, gin.H{"Errors": errs.As(err)}) }) {
 		return

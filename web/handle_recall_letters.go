@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"kitloan/loans"
+	"kitloan/papers"
 )
 
 // handleRecallLetters prints a letter for each household, school or clinic holding
@@ -28,7 +28,7 @@ func (s *Server) handleRecallLetters(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	letters := loans.RecallLetters{Service: letterhead(svc), PaperSize: paperSize(svc), Date: s.DB.Now(),
+	letters := papers.RecallLetters{Service: letterhead(svc), PaperSize: paperSize(svc), Date: s.DB.Now(),
 		Reference: r.Reference, Product: r.ProductName, IssuedOn: r.IssuedOn, Action: r.Action}
 	byLoan := map[int64]int{}
 	for _, a := range r.Affected {
@@ -39,13 +39,13 @@ func (s *Server) handleRecallLetters(c *gin.Context) {
 		if !ok {
 			i = len(letters.Families)
 			byLoan[a.Holder.LoanID] = i
-			letters.Families = append(letters.Families, loans.RecallFamily{ChildName: a.Holder.ChildName,
+			letters.Families = append(letters.Families, papers.RecallFamily{ChildName: a.Holder.ChildName,
 				Recipient: a.Holder.Recipient, Location: a.Holder.Location, Address: a.Holder.Address})
 		}
 		letters.Families[i].Tags = append(letters.Families[i].Tags, a.Tag)
 	}
 	var buf bytes.Buffer
-	if err := loans.WriteRecallLetters(&buf, letters); err != nil {
+	if err := papers.WriteRecallLetters(&buf, letters); err != nil {
 		s.fail(c, err)
 		return
 	}

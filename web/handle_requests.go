@@ -11,6 +11,7 @@ import (
 	"kitloan/internal/errs"
 	"kitloan/inventory"
 	"kitloan/loans"
+	"kitloan/privacy"
 )
 
 // requestTab is one view of the request queue.
@@ -172,7 +173,7 @@ func (s *Server) renderRequest(c *gin.Context, status int, id int64, extra gin.H
 		s.fail(c, err)
 		return
 	}
-	if !s.logChildRead(c, child.ID, loans.ReadRequestPage) {
+	if !s.logChildRead(c, child.ID, privacy.ReadRequestPage) {
 		return
 	}
 	data, err := s.eventsPage(c, "request", id)

@@ -8,7 +8,7 @@ import (
 	"kitloan/internal/errs"
 	"kitloan/internal/settings"
 	"kitloan/inventory"
-	"kitloan/loans"
+	"kitloan/papers"
 )
 
 // renderSettings shows the service's settings and its categories; a failed form keeps
@@ -19,7 +19,7 @@ func (s *Server) renderSettings(c *gin.Context, status int, form settings.Input,
 		s.fail(c, cerr)
 		return
 	}
-	data := gin.H{"Form": form, "Categories": cats, "PaperSizes": loans.PaperSizes(), "DefaultTerms": loans.DefaultTerms, "Editing": cat}
+	data := gin.H{"Form": form, "Categories": cats, "PaperSizes": papers.PaperSizes(), "DefaultTerms": papers.DefaultTerms, "Editing": cat}
 	if err != nil {
 		e := errs.As(err)
 		if cat != nil {

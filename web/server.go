@@ -18,6 +18,7 @@ import (
 	"kitloan/internal/settings"
 	"kitloan/inventory"
 	"kitloan/loans"
+	"kitloan/privacy"
 	"kitloan/web/templates"
 )
 
@@ -29,6 +30,7 @@ type Server struct {
 	DB        *db.DB
 	Inventory *inventory.Store
 	Loans     *loans.Store
+	Privacy   *privacy.Store
 	Accounts  *accounts.Store
 	Settings  *settings.Store
 	Log       *slog.Logger
@@ -56,6 +58,7 @@ func New(d *db.DB, log *slog.Logger) (*Server, error) {
 		DB:          d,
 		Inventory:   inventory.NewStore(d),
 		Loans:       loans.NewStore(d),
+		Privacy:     privacy.NewStore(d),
 		Accounts:    accounts.NewStore(d),
 		Settings:    settings.NewStore(d),
 		Log:         log,

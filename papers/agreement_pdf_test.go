@@ -1,11 +1,9 @@
-package loans
+package papers
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +16,7 @@ import (
 	"kitloan/internal/errs"
 	"kitloan/internal/paper"
 	"kitloan/internal/testtools"
+	"kitloan/loans"
 )
 
 // These tests read the printed papers the way a person would: pdftotext for the words,
@@ -30,12 +29,12 @@ const (
 
 func testAgreement(items int, location string) Agreement {
 	ret := "2027-03-01"
-	l := Loan{ID: 42, Reference: "L-000042", ChildName: zoe, ChildDateOfBirth: "2017-03-14", Location: location,
+	l := loans.Loan{ID: 42, Reference: "L-000042", ChildName: zoe, ChildDateOfBirth: "2017-03-14", Location: location,
 		Address: "14 Acacia Avenue\nTesttown\nTT1 2AB", Recipient: olga, RecipientRelationship: "grandmother",
 		ReviewDate: "2027-05-22", ReturnDate: &ret, IssuedAt: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC),
 		IssuedBy: "Sam Store", Setting: "Hilltop Primary School"}
 	for i := range items {
-		l.Items = append(l.Items, LoanItem{Tag: fmt.Sprintf("KL-%06d", i+1), Product: "Classroom chair with tray (size 2)",
+		l.Items = append(l.Items, loans.LoanItem{Tag: fmt.Sprintf("KL-%06d", i+1), Product: "Classroom chair with tray (size 2)",
 			Serial: fmt.Sprintf("SN-%05d", 1000+i), IssuedCondition: "good"})
 	}
 	return Agreement{
@@ -98,7 +97,7 @@ func firstSentence(terms string) string {
 }
 
 func TestAgreementPrintsNamesTagsAndTerms(t *testing.T) {
-	a := testAgreement(3, Home)
+	a := testAgreement(3, loans.Home)
 	pdf := writeAgreement(t, a)
 	pages := pageCount(t, pdf)
 	if pages%2 != 0 || pages < 2 {
@@ -143,7 +142,7 @@ func TestAgreementPrintsNamesTagsAndTerms(t *testing.T) {
 }
 
 func TestAgreementUsesTheServicesOwnTerms(t *testing.T) {
-	a := testAgreement(1, Home)
+	a := testAgreement(1, loans.Home)
 	a.Terms = "Our own wording comes first.\n\n# Call us\n- Ring {phone} any day.\n- Email {email}."
 	a.Service.Email = ""
 	var text strings.Builder
@@ -161,7 +160,7 @@ func TestAgreementUsesTheServicesOwnTerms(t *testing.T) {
 
 func TestAgreementPDFIsWellFormed(t *testing.T) {
 	qpdf := testtools.Require(t, "qpdf")
-	for name, a := range map[string]Agreement{"3 items": testAgreement(3, Home), "40 items, school": testAgreement(40, School)} {
+	for name, a := range map[string]Agreement{"3 items": testAgreement(3, loans.Home), "40 items, school": testAgreement(40, loans.School)} {
 		out, err := exec.Command(qpdf, "--check", saveTemp(t, writeAgreement(t, a))).CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "No syntax or stream encoding errors") {
 			t.Errorf("%s: qpdf --check: %v\n%s", name, err, out)
@@ -172,7 +171,7 @@ func TestAgreementPDFIsWellFormed(t *testing.T) {
 func TestAgreementQRCodeOpensTheLoan(t *testing.T) {
 	pdftoppm := testtools.Require(t, "pdftoppm")
 	zbarimg := testtools.Require(t, "zbarimg")
-	a := testAgreement(3, Home)
+	a := testAgreement(3, loans.Home)
 	pdf := writeAgreement(t, a)
 	perCopy := pageCount(t, pdf) / 2
 	dir := t.TempDir()
@@ -195,7 +194,7 @@ func TestAgreementQRCodeOpensTheLoan(t *testing.T) {
 // A loan with many items flows onto further pages, each starting with the table's header,
 // and every page says which page of how many it is.
 func TestManyItemsPaginateWithTheHeaderRepeated(t *testing.T) {
-	a := testAgreement(40, Home)
+	a := testAgreement(40, loans.Home)
 	pdf := writeAgreement(t, a)
 	pages := pageCount(t, pdf)
 	perCopy := pages / 2
@@ -250,7 +249,7 @@ func TestSchoolLoanIsSignedForByTheSetting(t *testing.T) {
 		}
 		return b.String()
 	}
-	school := text(testAgreement(2, School))
+	school := text(testAgreement(2, loans.School))
 	for _, want := range []string{"For the school or setting", "head teacher or SENCO", "Role (head teacher or SENCO)", "Hilltop Primary School", "School or setting"} {
 		if !strings.Contains(school, want) {
 			t.Errorf("school loan's agreement lacks %q", want)
@@ -259,37 +258,20 @@ func TestSchoolLoanIsSignedForByTheSetting(t *testing.T) {
 	if strings.Contains(school, "Parent or carer") || strings.Contains(school, "Relationship to the child") {
 		t.Error("a school loan's agreement has a parent or carer's box")
 	}
-	home := text(testAgreement(2, Home))
+	home := text(testAgreement(2, loans.Home))
 	if !strings.Contains(home, "Parent or carer") || strings.Contains(home, "For the school or setting") {
 		t.Error("a home loan's agreement should have the parent or carer's box, not the setting's")
 	}
 }
 
-// signaturePNG is a scribble as the signature pad would send it: dark ink on transparency.
-func signaturePNG(t testing.TB) []byte {
-	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, 300, 100))
-	for x := 20; x < 280; x++ {
-		y := 50 + int(30*float64((x%60)-30)/30)
-		for d := -2; d <= 2; d++ {
-			img.Set(x, y+d, color.NRGBA{0, 0, 0, 255})
-		}
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
 func TestRecordedSignatureIsPrinted(t *testing.T) {
 	pdfimages := testtools.Require(t, "pdfimages")
-	a := testAgreement(1, Home)
-	sig, err := NormalizeSignature("data:image/png;base64," + b64(signaturePNG(t)))
+	a := testAgreement(1, loans.Home)
+	sig, err := loans.NormalizeSignature("data:image/png;base64," + base64.StdEncoding.EncodeToString(testtools.SignaturePNG(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.Signature = &Signature{Name: olga, Relationship: "grandmother", SignedOn: "2026-11-23", PNG: sig}
+	a.Signature = &loans.Signature{Name: olga, Relationship: "grandmother", SignedOn: "2026-11-23", PNG: sig}
 	pdf := writeAgreement(t, a)
 	var text strings.Builder
 	for p := 1; p <= pageCount(t, pdf)/2; p++ {
@@ -314,7 +296,7 @@ func TestRecordedSignatureIsPrinted(t *testing.T) {
 
 func TestLetterPaper(t *testing.T) {
 	pdfinfo := testtools.Require(t, "pdfinfo")
-	a := testAgreement(3, Home)
+	a := testAgreement(3, loans.Home)
 	a.PaperSize = PaperLetter
 	out, err := exec.Command(pdfinfo, saveTemp(t, writeAgreement(t, a))).Output()
 	if err != nil || !strings.Contains(string(out), "612 x 792 pts (letter)") {
@@ -327,7 +309,7 @@ func TestLetterPaper(t *testing.T) {
 }
 
 func TestDeliveryNoteAndReceipt(t *testing.T) {
-	a := testAgreement(3, Home)
+	a := testAgreement(3, loans.Home)
 	var b bytes.Buffer
 	if err := WriteDeliveryNote(&b, a); err != nil {
 		t.Fatal(err)
@@ -361,7 +343,7 @@ func TestDeliveryNoteAndReceipt(t *testing.T) {
 func TestOddTextStillPrints(t *testing.T) {
 	odd := []string{"", " ", "\x00\r\n\t", "\xff\xfe", "(((\\)))", "漢字😀\U00010000", strings.Repeat("W", 5000), "a\u0301\u0301\u0301", "e\u0302\u0303"}
 	for _, s := range odd {
-		a := testAgreement(2, Home)
+		a := testAgreement(2, loans.Home)
 		a.ChildName, a.Loan.Recipient, a.Loan.Address, a.Service.Name, a.Loan.Items[0].Product, a.Terms = s, s, s, s, s, s
 		if err := WriteAgreement(&bytes.Buffer{}, a); err != nil {
 			t.Errorf("%q: %v", s, err)
@@ -382,7 +364,7 @@ func (c *byteCounter) Write(p []byte) (int, error) {
 
 // Targets: under 10 ms and 80 KB for a three-item agreement (both copies).
 func BenchmarkAgreement3Items(b *testing.B) {
-	a := testAgreement(3, Home)
+	a := testAgreement(3, loans.Home)
 	var size byteCounter
 	for b.Loop() {
 		size = 0

@@ -1,4 +1,4 @@
-package loans
+package papers
 
 import (
 	"io"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kitloan/internal/db"
+	"kitloan/loans"
 )
 
 // Service is the letterhead: who lends the equipment and how to reach them.
@@ -19,23 +20,15 @@ type Service struct {
 // print from the same data.
 type Agreement struct {
 	Service          Service
-	Loan             Loan       // reference, setting, where the equipment lives, recipient, dates, issued by
-	ChildName        string     // as printed; "" means Loan.ChildName
-	ChildDateOfBirth string     // YYYY-MM-DD; "" means Loan.ChildDateOfBirth
-	Items            []LoanItem // nil means Loan.Items
-	Terms            string     // the service's wording; "" means DefaultTerms. See ExpandTerms.
-	PaperSize        string     // PaperA4 (also "") or PaperLetter
-	LoanURL          string     // what the QR code opens: {base_url}/loans/{id}
-	Signature        *Signature // the recorded signature, printed in the signer's box; nil before signing
-	Date             time.Time  // when it is printed, the PDF's date; zero means now
-}
-
-// Signature is a recorded signature as the agreement prints it.
-type Signature struct {
-	Name         string
-	Relationship string
-	SignedOn     string // YYYY-MM-DD
-	PNG          []byte // drawn on screen at hand-over; nil when signed on paper
+	Loan             loans.Loan       // reference, setting, where the equipment lives, recipient, dates, issued by
+	ChildName        string           // as printed; "" means Loan.ChildName
+	ChildDateOfBirth string           // YYYY-MM-DD; "" means Loan.ChildDateOfBirth
+	Items            []loans.LoanItem // nil means Loan.Items
+	Terms            string           // the service's wording; "" means DefaultTerms. See ExpandTerms.
+	PaperSize        string           // PaperA4 (also "") or PaperLetter
+	LoanURL          string           // what the QR code opens: {base_url}/loans/{id}
+	Signature        *loans.Signature // the recorded signature, printed in the signer's box; nil before signing
+	Date             time.Time        // when it is printed, the PDF's date; zero means now
 }
 
 // The two copies of an agreement: the first stays with the service, signed; the second
@@ -157,21 +150,21 @@ func loanDetails(p *printout, a Agreement, full bool) []*block {
 	if a.Loan.RecipientRelationship != "" {
 		received += " (" + a.Loan.RecipientRelationship + ")"
 	}
-	where := PlaceLabel(a.Loan.Location) + "\n" + a.Loan.Address
+	where := loans.PlaceLabel(a.Loan.Location) + "\n" + a.Loan.Address
 	if !full {
 		return p.summary([][2]string{{"Child", a.ChildName}, {"Recipient", received}, {"Where the equipment goes", where}})
 	}
 	rows := [][2]string{
 		{"Child", a.ChildName},
-		{"Date of birth", ukDate(a.ChildDateOfBirth)},
+		{"Date of birth", UKDate(a.ChildDateOfBirth)},
 		{"Received by", received},
 		{"Where the equipment lives", where},
 	}
 	if a.Loan.ReviewDate != "" {
-		rows = append(rows, [2]string{"Review date", ukDate(a.Loan.ReviewDate) + ". We will check that the equipment still fits and is safe."})
+		rows = append(rows, [2]string{"Review date", UKDate(a.Loan.ReviewDate) + ". We will check that the equipment still fits and is safe."})
 	}
 	if a.Loan.ReturnDate != nil && *a.Loan.ReturnDate != "" {
-		rows = append(rows, [2]string{"Return date", ukDate(*a.Loan.ReturnDate)})
+		rows = append(rows, [2]string{"Return date", UKDate(*a.Loan.ReturnDate)})
 	}
 	issued := ukTime(a.Loan.IssuedAt)
 	if a.Loan.IssuedBy != "" {
@@ -223,7 +216,7 @@ func termsBlocks(p *printout, terms string) []*block {
 // setting the setting's (its head teacher or SENCO), then the member of staff's.
 func agreementBoxes(p *printout, a Agreement) ([]signBox, error) {
 	var signer signBox
-	if a.Loan.Location == School {
+	if a.Loan.Location == loans.School {
 		signer = signBox{title: "For the school or setting",
 			statement: "I sign for the school or setting as its head teacher or SENCO. We have read this agreement and will look after the equipment as it says.",
 			fields: []signField{{label: "Signature", tall: true}, {label: "Name"}, {label: "Role (head teacher or SENCO)"},
@@ -235,7 +228,7 @@ func agreementBoxes(p *printout, a Agreement) ([]signBox, error) {
 	}
 	if s := a.Signature; s != nil {
 		signer.fields[1].value, signer.fields[2].value = s.Name, s.Relationship
-		signer.fields[len(signer.fields)-1].value = ukDate(s.SignedOn)
+		signer.fields[len(signer.fields)-1].value = UKDate(s.SignedOn)
 		if len(s.PNG) > 0 {
 			if err := p.image("signature", s.PNG); err != nil {
 				return nil, err
@@ -302,7 +295,7 @@ func WriteCollectionReceipt(w io.Writer, a Agreement) error {
 	blocks := []*block{p.heading("Loan details")}
 	blocks = append(blocks, p.summary([][2]string{
 		{"Child", a.ChildName},
-		{"Collected from", PlaceLabel(a.Loan.Location) + "\n" + a.Loan.Address},
+		{"Collected from", loans.PlaceLabel(a.Loan.Location) + "\n" + a.Loan.Address},
 	})...)
 	blocks = append(blocks, p.heading(itemCount("Equipment collected", len(back))))
 	if len(back) == 0 {
@@ -350,8 +343,8 @@ func titleCase(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// ukDate shows an ISO date the service's way: "22 Nov 2026".
-func ukDate(iso string) string {
+// UKDate shows an ISO date the service's way: "22 Nov 2026".
+func UKDate(iso string) string {
 	t, err := time.Parse(db.DateLayout, iso)
 	if err != nil {
 		return dash(iso)

@@ -1,4 +1,4 @@
-package loans
+package papers
 
 import (
 	"io"
@@ -66,7 +66,7 @@ func recallLetter(p *printout, r RecallLetters, f RecallFamily) []*block {
 	blocks = append(blocks, p.paragraph("We lent "+f.ChildName+" "+thing+" (label "+labels+"). The maker has told us about a safety problem with this equipment. We are writing to everyone who has one.", false, 11, 2, 0, false)...)
 	blocks = append(blocks, p.heading("What is wrong"))
 	blocks = append(blocks, p.paragraph(r.Action, false, 11, 1, 0, false)...)
-	blocks = append(blocks, p.paragraph("The maker's notice is "+r.Reference+", dated "+ukDate(r.IssuedOn)+".", false, 10, 1, 0, false)...)
+	blocks = append(blocks, p.paragraph("The maker's notice is "+r.Reference+", dated "+UKDate(r.IssuedOn)+".", false, 10, 1, 0, false)...)
 	blocks = append(blocks, p.heading("What to do now"))
 	now := []string{
 		"Stop using " + thing + " until we have checked it, unless the maker's advice above says it is safe to carry on.",

@@ -1,4 +1,4 @@
-package loans
+package privacy
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
+	"kitloan/loans"
 )
 
 // How a child's record was read, for the access log (DESIGN.md §3: reads of a child's
@@ -90,7 +91,7 @@ func (s *Store) LogChildRead(ctx context.Context, u accounts.User, childID int64
 		name = db.ActorFrom(ctx).Name
 	}
 	_, err := s.db.Write.ExecContext(ctx, `INSERT INTO child_reads (child_id, at, user_id, user_name, user_role, via) VALUES (?, ?, ?, ?, ?, ?)`,
-		childID, s.db.Now().UTC().Format(time.RFC3339), nullID(u.ID), name, u.Role, via)
+		childID, s.db.Now().UTC().Format(time.RFC3339), loans.NullID(u.ID), name, u.Role, via)
 	return err
 }
 
@@ -110,7 +111,7 @@ func (s *Store) ChildReads(ctx context.Context, u accounts.User, childID int64, 
 	if u.Role != accounts.Admin {
 		return nil, 0, errs.Errorf(errs.Forbidden, "Only an admin can see who has read a child’s record.")
 	}
-	if _, err := childFor(s.db.Reader(ctx), u, childID); err != nil {
+	if _, err := loans.ChildFor(s.db.Reader(ctx), u, childID); err != nil {
 		return nil, 0, err
 	}
 	var total int
@@ -130,7 +131,7 @@ func (s *Store) ChildReads(ctx context.Context, u accounts.User, childID int64, 
 		if err := rows.Scan(&r.ID, &at, &r.UserID, &r.User, &r.Role, &r.Via); err != nil {
 			return nil, 0, err
 		}
-		r.At = parseStamp(at)
+		r.At = loans.ParseStamp(at)
 		r.ViaLabel = ReadLabel(r.Via)
 		out = append(out, r)
 	}

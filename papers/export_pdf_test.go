@@ -1,4 +1,4 @@
-package loans
+package papers
 
 import (
 	"bytes"
@@ -7,36 +7,37 @@ import (
 	"time"
 
 	"kitloan/internal/db"
+	"kitloan/loans"
 )
 
-func testExport() ChildExport {
+func testExport() loans.ChildExport {
 	dob, discharged := "2016-05-04", "2026-01-30"
 	issued := time.Date(2025, 9, 1, 10, 30, 0, 0, time.UTC)
 	back := issued.AddDate(0, 3, 0)
 	good := "good"
 	signedOn := "2025-09-01"
 	long := strings.Repeat("She needs an upright seat with lateral supports for classroom work. ", 40) + "LAST-WORD-OF-THE-NOTES"
-	return ChildExport{
-		Format: ExportFormat, ExportedAt: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), ExportedBy: "Ada Admin",
-		Child: Child{ID: 7, Reference: "C-000007", GivenName: "Zoë", FamilyName: "Łukasiewicz-Nguyễn", DateOfBirth: dob,
+	return loans.ChildExport{
+		Format: loans.ExportFormat, ExportedAt: time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC), ExportedBy: "Ada Admin",
+		Child: loans.Child{ID: 7, Reference: "C-000007", GivenName: "Zoë", FamilyName: "Łukasiewicz-Nguyễn", DateOfBirth: dob,
 			NHSNumber: "9434765919", Address: "12 Ffordd Gwynedd\nLlanfairpwll", Setting: "Ysgol y Graig", SettingAddress: "Ffordd y Graig",
-			Carers:      []Carer{{Name: "Ольга Петренко", Relationship: "grandmother", Phone: "07700 900461", Email: "olga@example.test"}},
+			Carers:      []loans.Carer{{Name: "Ольга Петренко", Relationship: "grandmother", Phone: "07700 900461", Email: "olga@example.test"}},
 			TherapistID: 2, TherapistName: "Olu Therapist", Notes: long, DischargedOn: &discharged, CreatedAt: issued, UpdatedAt: issued},
-		Requests: []Request{{ID: 3, ChildID: 7, ProductName: "Classroom chair (size 2)", Quantity: 1, Priority: "urgent", DeliverTo: School,
-			DeliveryAddress: "Ysgol y Graig", Reason: "Upright sitting for handwriting", Status: Fulfilled, RequestedBy: "Olu Therapist", CreatedAt: issued}},
-		Loans: []Loan{
-			{ID: 42, Reference: "L-000042", ChildID: 7, Location: Home, Address: "12 Ffordd Gwynedd", Recipient: "Ольга Петренко",
+		Requests: []loans.Request{{ID: 3, ChildID: 7, ProductName: "Classroom chair (size 2)", Quantity: 1, Priority: "urgent", DeliverTo: loans.School,
+			DeliveryAddress: "Ysgol y Graig", Reason: "Upright sitting for handwriting", Status: loans.Fulfilled, RequestedBy: "Olu Therapist", CreatedAt: issued}},
+		Loans: []loans.Loan{
+			{ID: 42, Reference: "L-000042", ChildID: 7, Location: loans.Home, Address: "12 Ffordd Gwynedd", Recipient: "Ольга Петренко",
 				RecipientRelationship: "grandmother", ReviewDate: "2026-03-01", IssuedAt: issued, IssuedBy: "Sam Store", ClosedAt: &back,
-				Items: []LoanItem{{Tag: "KL-000101", Product: "Classroom chair", Serial: "SN-1", IssuedCondition: "new", ReturnedAt: &back, ReturnCondition: &good}}},
-			{ID: 43, Reference: "L-000043", ChildID: 7, Location: School, Address: "Ysgol y Graig", Recipient: "Mr Jones", ReviewDate: "2026-09-01",
-				IssuedAt: back, IssuedBy: "Sam Store", Items: []LoanItem{{Tag: "KL-000102", Product: "Writing slope", IssuedCondition: "good"}}},
+				Items: []loans.LoanItem{{Tag: "KL-000101", Product: "Classroom chair", Serial: "SN-1", IssuedCondition: "new", ReturnedAt: &back, ReturnCondition: &good}}},
+			{ID: 43, Reference: "L-000043", ChildID: 7, Location: loans.School, Address: "Ysgol y Graig", Recipient: "Mr Jones", ReviewDate: "2026-09-01",
+				IssuedAt: back, IssuedBy: "Sam Store", Items: []loans.LoanItem{{Tag: "KL-000102", Product: "Writing slope", IssuedCondition: "good"}}},
 		},
-		Consumables: []ConsumableIssue{{ProductName: "Pencil grip", Quantity: 3, IssuedOn: "2025-10-02", IssuedBy: "Sam Store"}},
-		Agreements: []AgreementRecord{
-			{LoanID: 42, LoanReference: "L-000042", State: AgreementSigned, SignerName: "Ольга Петренко", SignerRelationship: "grandmother",
+		Consumables: []loans.ConsumableIssue{{ProductName: "Pencil grip", Quantity: 3, IssuedOn: "2025-10-02", IssuedBy: "Sam Store"}},
+		Agreements: []loans.AgreementRecord{
+			{LoanID: 42, LoanReference: "L-000042", State: loans.AgreementSigned, SignerName: "Ольга Петренко", SignerRelationship: "grandmother",
 				SignedOn: &signedOn, RecordedAt: &issued, RecordedBy: "Sam Store", PrintCount: 1, FirstPrintedAt: &issued,
-				SignedCopy: &SignedCopy{ContentType: "application/pdf", Size: 120_000, SHA256: strings.Repeat("ab", 32), Filename: "scan.pdf"}},
-			{LoanID: 43, LoanReference: "L-000043", State: AgreementNotPrinted},
+				SignedCopy: &loans.SignedCopy{ContentType: "application/pdf", Size: 120_000, SHA256: strings.Repeat("ab", 32), Filename: "scan.pdf"}},
+			{LoanID: 43, LoanReference: "L-000043", State: loans.AgreementNotPrinted},
 		},
 		Events: []db.Event{
 			{ID: 1, At: issued, Actor: "Sam Store", Entity: "loan", EntityID: 42, Action: "issued", Details: map[string]any{"tags": []any{"KL-000101"}, "location": "home"}},
@@ -82,24 +83,5 @@ func TestChildExportPDFRefusesAnUnknownPaperSize(t *testing.T) {
 	var buf bytes.Buffer
 	if err := WriteChildExport(&buf, ChildExportPaper{PaperSize: "A3", Export: testExport()}); err == nil {
 		t.Fatal("paper size A3 was accepted")
-	}
-}
-
-func TestRetentionBirthday(t *testing.T) {
-	for _, tc := range []struct {
-		dob   string
-		years int
-		want  string
-	}{
-		{"2001-06-15", 25, "2026-06-15"},
-		{"2000-02-29", 25, "2025-03-01"},
-		{"2004-02-29", 16, "2020-02-29"},
-	} {
-		if got, ok := keptUntil(tc.dob, tc.years); !ok || got != tc.want {
-			t.Errorf("born %s, kept %d years: %q, want %q", tc.dob, tc.years, got, tc.want)
-		}
-	}
-	if _, ok := keptUntil("2001", 25); ok {
-		t.Error("a year alone gave a birthday")
 	}
 }

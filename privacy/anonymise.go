@@ -1,4 +1,4 @@
-package loans
+package privacy
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
+	"kitloan/loans"
+	"kitloan/papers"
 )
 
 // Anonymising a child (DESIGN.md §3): once a child has been discharged and is past the
@@ -37,20 +39,9 @@ import (
 // quantity, priority and dates; agreement states and dates; consumables; the history's
 // events themselves; and who read the record (which names only staff).
 
-// AnonReferencePrefix starts the reference of an anonymised child.
-const AnonReferencePrefix = "ANON-"
-
-// Anonymised is what replaces removed names.
-const Anonymised = "Anonymised"
-
 // DefaultRetentionYears is how old a discharged child becomes before their record may be
 // anonymised, when the service has not set its own (settings: retention_years_after_birth).
 const DefaultRetentionYears = 25
-
-// Anonymised reports whether the child's record has been anonymised.
-func (c Child) Anonymised() bool {
-	return strings.HasPrefix(c.Reference, AnonReferencePrefix) && c.GivenName == Anonymised
-}
 
 // RetentionCandidate is a discharged child past the retention period: eligible to be
 // anonymised unless Blocked says why not yet.
@@ -70,10 +61,10 @@ type RetentionCandidate struct {
 func (c RetentionCandidate) Blocked() string {
 	var why []string
 	if c.ItemsOut > 0 {
-		why = append(why, plural(c.ItemsOut, "item")+" still on loan: book them in, or record them lost")
+		why = append(why, loans.Plural(c.ItemsOut, "item")+" still on loan: book them in, or record them lost")
 	}
 	if c.OpenRequests > 0 {
-		why = append(why, plural(c.OpenRequests, "open request")+": decline or cancel them")
+		why = append(why, loans.Plural(c.OpenRequests, "open request")+": decline or cancel them")
 	}
 	return strings.Join(why, "; ")
 }
@@ -298,7 +289,7 @@ func anonTargetFor(tx *db.Tx, id int64, years int) (anonTarget, string, error) {
 	case !ok:
 		return t, "has no date of birth to count the retention period from", nil
 	case until > today:
-		return t, "is kept until " + ukDate(until) + " (their birthday at " + fmt.Sprint(years) + ")", nil
+		return t, "is kept until " + papers.UKDate(until) + " (their birthday at " + fmt.Sprint(years) + ")", nil
 	}
 	var c RetentionCandidate
 	if err := tx.QueryRow(`SELECT
@@ -355,7 +346,7 @@ var keptDetails = map[string]bool{
 }
 
 func anonymiseOne(tx *db.Tx, t anonTarget, years int) (AnonymisedChild, error) {
-	out := AnonymisedChild{ChildID: t.id, Reference: fmt.Sprintf("%s%06d", AnonReferencePrefix, t.id), Loans: len(t.loans), Requests: len(t.requests)}
+	out := AnonymisedChild{ChildID: t.id, Reference: fmt.Sprintf("%s%06d", loans.AnonReferencePrefix, t.id), Loans: len(t.loans), Requests: len(t.requests)}
 	var taken int
 	if err := tx.QueryRow(`SELECT count(*) FROM children WHERE reference = ? AND id <> ?`, out.Reference, t.id).Scan(&taken); err != nil {
 		return out, err
@@ -372,13 +363,13 @@ func anonymiseOne(tx *db.Tx, t anonTarget, years int) (AnonymisedChild, error) {
 	}{
 		{`UPDATE children SET reference = ?, given_name = ?, family_name = 'child', date_of_birth = substr(date_of_birth, 1, 4),
 			nhs_number = '', address = '', setting = '', setting_address = '', notes = '', anonymised_at = ?, updated_at = ? WHERE id = ?`,
-			[]any{out.Reference, Anonymised, tx.Stamp(), tx.Stamp(), t.id}},
+			[]any{out.Reference, loans.Anonymised, tx.Stamp(), tx.Stamp(), t.id}},
 		{`DELETE FROM carers WHERE child_id = ?`, []any{t.id}},
-		{`UPDATE loans SET address = '', recipient = ?, recipient_relationship = '' WHERE child_id = ?`, []any{Anonymised, t.id}},
+		{`UPDATE loans SET address = '', recipient = ?, recipient_relationship = '' WHERE child_id = ?`, []any{loans.Anonymised, t.id}},
 		{`UPDATE requests SET delivery_address = '', reason = '', status_note = '' WHERE child_id = ?`, []any{t.id}},
 		{`DELETE FROM agreement_copies WHERE loan_id IN (SELECT id FROM loans WHERE child_id = ?)`, []any{t.id}},
 		{`UPDATE loan_agreements SET signer_name = CASE WHEN signer_name <> '' THEN ? ELSE '' END, signer_relationship = '',
-			signature_png = NULL WHERE loan_id IN (SELECT id FROM loans WHERE child_id = ?)`, []any{Anonymised, t.id}},
+			signature_png = NULL WHERE loan_id IN (SELECT id FROM loans WHERE child_id = ?)`, []any{loans.Anonymised, t.id}},
 		{`UPDATE recall_items SET notes = '' WHERE child_id = ?`, []any{t.id}},
 	}
 	for _, st := range steps {
@@ -401,9 +392,9 @@ func anonymiseOne(tx *db.Tx, t anonTarget, years int) (AnonymisedChild, error) {
 // scrubEvents keeps only the known-safe details of the child's events, their loans' and
 // requests' events, and their items' events that belong to their loans or requests.
 func scrubEvents(tx *db.Tx, t anonTarget) (int, error) {
-	loans, requests := map[int64]bool{}, map[int64]bool{}
+	loanIDs, requests := map[int64]bool{}, map[int64]bool{}
 	for _, id := range t.loans {
-		loans[id] = true
+		loanIDs[id] = true
 	}
 	for _, id := range t.requests {
 		requests[id] = true
@@ -425,14 +416,14 @@ func scrubEvents(tx *db.Tx, t anonTarget) (int, error) {
 			if err := rows.Scan(&r.id, &entity, &r.details); err != nil {
 				return err
 			}
-			if entity == "item" && !mentions(r.details, loans, requests) {
+			if entity == "item" && !mentions(r.details, loanIDs, requests) {
 				continue // the item's history with another child, or in the store
 			}
 			todo = append(todo, r)
 		}
 		return rows.Err()
 	}
-	if err := collect(`SELECT id, entity, details FROM events WHERE details <> '{}' AND (`+childEventsWhere+`)`, t.id, t.id, t.id); err != nil {
+	if err := collect(`SELECT id, entity, details FROM events WHERE details <> '{}' AND (`+loans.ChildEventsWhere+`)`, t.id, t.id, t.id); err != nil {
 		return 0, err
 	}
 	for _, item := range t.items {
@@ -570,7 +561,7 @@ func sweep(tx *db.Tx, needles []string) (int, error) {
 
 func replaceAll(s string, needles []string) string {
 	for _, nd := range needles {
-		s = strings.ReplaceAll(s, nd, Anonymised)
+		s = strings.ReplaceAll(s, nd, loans.Anonymised)
 	}
 	return s
 }

@@ -1,4 +1,4 @@
-package loans
+package papers
 
 import (
 	"fmt"
@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"kitloan/internal/db"
+	"kitloan/loans"
 )
 
 // ChildExportPaper is the subject-access export as it prints, gathered by the caller.
 type ChildExportPaper struct {
 	Service   Service
 	PaperSize string // PaperA4 (also "") or PaperLetter
-	Export    ChildExport
+	Export    loans.ChildExport
 }
 
 // WriteChildExport writes a child's subject-access export as a readable PDF: the child's
@@ -51,7 +52,7 @@ func WriteChildExport(w io.Writer, xp ChildExportPaper) error {
 	add(p.heading("The child"))
 	discharged := "No"
 	if ch.DischargedOn != nil {
-		discharged = ukDate(*ch.DischargedOn)
+		discharged = UKDate(*ch.DischargedOn)
 	}
 	setting := ch.Setting
 	if ch.SettingAddress != "" {
@@ -60,7 +61,7 @@ func WriteChildExport(w io.Writer, xp ChildExportPaper) error {
 	add(p.summary([][2]string{
 		{"Name", ch.Name()},
 		{"Reference", ch.Reference},
-		{"Date of birth", ukDate(ch.DateOfBirth)},
+		{"Date of birth", UKDate(ch.DateOfBirth)},
 		{"NHS number", dash(ch.NHSNumberSpaced())},
 		{"Home address", dash(ch.Address)},
 		{"School or setting", dash(setting)},
@@ -92,18 +93,18 @@ func WriteChildExport(w io.Writer, xp ChildExportPaper) error {
 		add(subheading(p, r.Reference()+" · "+r.ProductName))
 		needed := "–"
 		if r.NeededBy != nil {
-			needed = ukDate(*r.NeededBy)
+			needed = UKDate(*r.NeededBy)
 		}
 		rows := [][2]string{
 			{"Status", r.StatusLabel()},
 			{"How many", strconv.Itoa(r.Quantity)},
 			{"Priority", r.PriorityLabel()},
-			{"Deliver to", PlaceLabel(r.DeliverTo) + "\n" + r.DeliveryAddress},
+			{"Deliver to", loans.PlaceLabel(r.DeliverTo) + "\n" + r.DeliveryAddress},
 			{"Needed by", needed},
 			{"Requested", ukTime(r.CreatedAt) + " by " + r.RequestedBy},
 		}
 		if r.FulfilledAt != nil {
-			rows = append(rows, [2]string{"Fulfilled", ukTime(parseStamp(*r.FulfilledAt))})
+			rows = append(rows, [2]string{"Fulfilled", ukTime(loans.ParseStamp(*r.FulfilledAt))})
 		}
 		add(p.summary(rows)...)
 		if strings.TrimSpace(r.Reason) != "" {
@@ -126,12 +127,12 @@ func WriteChildExport(w io.Writer, xp ChildExportPaper) error {
 		}
 		rows := [][2]string{
 			{"Issued", ukTime(l.IssuedAt) + " by " + l.IssuedBy},
-			{"Where the equipment lives", PlaceLabel(l.Location) + "\n" + l.Address},
+			{"Where the equipment lives", loans.PlaceLabel(l.Location) + "\n" + l.Address},
 			{"Received by", dash(received)},
-			{"Review date", ukDate(l.ReviewDate)},
+			{"Review date", UKDate(l.ReviewDate)},
 		}
 		if l.ReturnDate != nil {
-			rows = append(rows, [2]string{"Return date", ukDate(*l.ReturnDate)})
+			rows = append(rows, [2]string{"Return date", UKDate(*l.ReturnDate)})
 		}
 		closed := "Open: equipment still out"
 		if l.ClosedAt != nil {
@@ -159,7 +160,7 @@ func WriteChildExport(w io.Writer, xp ChildExportPaper) error {
 	} else {
 		rows := make([][]string, len(x.Consumables))
 		for i, c := range x.Consumables {
-			rows[i] = []string{c.ProductName, strconv.Itoa(c.Quantity), ukDate(c.IssuedOn), c.IssuedBy}
+			rows[i] = []string{c.ProductName, strconv.Itoa(c.Quantity), UKDate(c.IssuedOn), c.IssuedBy}
 		}
 		add(p.table([]column{{title: "Product"}, {title: "How many", width: 22}, {title: "Issued", width: 28}, {title: "By", width: 45}}, rows)...)
 	}
@@ -193,7 +194,7 @@ func WriteChildExport(w io.Writer, xp ChildExportPaper) error {
 			if a.SignedOnScreen {
 				how = "Drawn on screen at hand-over; the signature is kept with the agreement"
 			}
-			rows = append(rows, [2]string{"Signed by", signer}, [2]string{"Signed on", ukDate(deref(a.SignedOn))}, [2]string{"How", how})
+			rows = append(rows, [2]string{"Signed by", signer}, [2]string{"Signed on", UKDate(deref(a.SignedOn))}, [2]string{"How", how})
 			if a.RecordedAt != nil {
 				rows = append(rows, [2]string{"Recorded", ukTime(*a.RecordedAt) + " by " + dash(a.RecordedBy)})
 			}
@@ -278,7 +279,7 @@ func deref(s *string) string {
 // EventSummary describes a history event in words: "Loan L-000042: issued (location:
 // home; tags: KL-000001)".
 func EventSummary(e db.Event) string {
-	what := map[string]string{"child": "Child", "loan": "Loan " + reference("L", e.EntityID), "request": "Request " + reference("R", e.EntityID)}[e.Entity]
+	what := map[string]string{"child": "Child", "loan": "Loan " + loans.Reference("L", e.EntityID), "request": "Request " + loans.Reference("R", e.EntityID)}[e.Entity]
 	if what == "" {
 		what = titleCase(e.Entity) + " " + strconv.FormatInt(e.EntityID, 10)
 	}
