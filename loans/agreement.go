@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 )
@@ -75,6 +75,14 @@ func (r AgreementRecord) StateLabel() string { return AgreementStateLabel(r.Stat
 
 // Signed reports whether the signature has been recorded.
 func (r AgreementRecord) Signed() bool { return r.State == AgreementSigned }
+
+// Signature is a recorded signature as the agreement prints it.
+type Signature struct {
+	Name         string
+	Relationship string
+	SignedOn     string // YYYY-MM-DD
+	PNG          []byte // drawn on screen at hand-over; nil when signed on paper
+}
 
 // Signature is the recorded signature as the agreement prints it, or nil before signing.
 func (r AgreementRecord) Signature() *Signature {
@@ -349,7 +357,7 @@ func stampPtr(s sql.NullString) *time.Time {
 	if !s.Valid {
 		return nil
 	}
-	t := parseStamp(s.String)
+	t := ParseStamp(s.String)
 	return &t
 }
 
@@ -379,7 +387,7 @@ func (s *Store) MarkAgreementPrinted(ctx context.Context, u accounts.User, loanI
 		if n, _ := res.RowsAffected(); n == 0 {
 			first = true
 			if _, err := tx.Exec(`INSERT INTO loan_agreements (loan_id, state, first_printed_at, first_printed_by, last_printed_at, print_count)
-				VALUES (?, 'printed', ?, ?, ?, 1)`, l.ID, tx.Stamp(), nullID(u.ID), tx.Stamp()); err != nil {
+				VALUES (?, 'printed', ?, ?, ?, 1)`, l.ID, tx.Stamp(), NullID(u.ID), tx.Stamp()); err != nil {
 				return err
 			}
 		}
@@ -414,7 +422,7 @@ func (s *Store) RecordAgreement(ctx context.Context, u accounts.User, loanID int
 			ON CONFLICT (loan_id) DO UPDATE SET state = 'signed', signer_name = excluded.signer_name,
 				signer_relationship = excluded.signer_relationship, signed_on = excluded.signed_on, recorded_at = excluded.recorded_at,
 				recorded_by = excluded.recorded_by, signature_png = excluded.signature_png`,
-			l.ID, in.SignerName, in.SignerRelationship, in.SignedOn, tx.Stamp(), nullID(u.ID), signature); err != nil {
+			l.ID, in.SignerName, in.SignerRelationship, in.SignedOn, tx.Stamp(), NullID(u.ID), signature); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(`DELETE FROM agreement_copies WHERE loan_id = ?`, l.ID); err != nil {
@@ -556,8 +564,8 @@ func (s *Store) UnsignedAgreements(ctx context.Context, u accounts.User, f Unsig
 		if err := rows.Scan(&ua.LoanID, &ua.ChildID, &ua.ChildName, &ua.Location, &ua.Recipient, &issued, &ua.IssuedBy, &ua.State, &printed); err != nil {
 			return nil, 0, err
 		}
-		ua.Reference = reference("L", ua.LoanID)
-		ua.IssuedAt = parseStamp(issued)
+		ua.Reference = Reference("L", ua.LoanID)
+		ua.IssuedAt = ParseStamp(issued)
 		ua.DaysSinceIssue = int(now.Sub(ua.IssuedAt).Hours() / 24)
 		ua.FirstPrintedAt = stampPtr(printed)
 		out = append(out, ua)

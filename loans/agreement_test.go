@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"kitloan/internal/errs"
+	"kitloan/internal/testtools"
 )
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
@@ -91,7 +92,7 @@ func blankPNG(t testing.TB) []byte {
 }
 
 func TestNormalizeSignatureCropsToTheInk(t *testing.T) {
-	out, err := NormalizeSignature("data:image/png;base64," + b64(signaturePNG(t)))
+	out, err := NormalizeSignature("data:image/png;base64," + b64(testtools.SignaturePNG(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"strings"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 )
@@ -30,13 +30,13 @@ func scanChild(r interface{ Scan(...any) error }) (Child, error) {
 	var created, updated string
 	err := r.Scan(&c.ID, &c.Reference, &c.GivenName, &c.FamilyName, &c.DateOfBirth, &c.NHSNumber, &c.Address,
 		&c.Setting, &c.SettingAddress, &c.TherapistID, &c.TherapistName, &c.TherapistEmail, &c.Notes, &c.DischargedOn, &created, &updated)
-	c.CreatedAt, c.UpdatedAt = parseStamp(created), parseStamp(updated)
+	c.CreatedAt, c.UpdatedAt = ParseStamp(created), ParseStamp(updated)
 	return c, err
 }
 
-// childFor reads a child the user may see; a child the user may not see does not exist
+// ChildFor reads a child the user may see; a child the user may not see does not exist
 // for them (404, not 403), so a therapist cannot probe for other therapists' children.
-func childFor(q db.Querier, u accounts.User, id int64) (Child, error) {
+func ChildFor(q db.Querier, u accounts.User, id int64) (Child, error) {
 	c, err := scanChild(q.QueryRow(childSelect+` WHERE c.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !canSee(u, c.TherapistID)) {
 		return Child{}, errs.Errorf(errs.NotFound, "There is no child %d, or they are not on your caseload.", id)
@@ -46,7 +46,7 @@ func childFor(q db.Querier, u accounts.User, id int64) (Child, error) {
 
 // Child returns one child with their carers.
 func (s *Store) Child(ctx context.Context, u accounts.User, id int64) (Child, error) {
-	c, err := childFor(s.db.Reader(ctx), u, id)
+	c, err := ChildFor(s.db.Reader(ctx), u, id)
 	if err != nil {
 		return c, err
 	}
@@ -171,7 +171,7 @@ func (s *Store) CreateChild(ctx context.Context, u accounts.User, in ChildInput)
 			if err != nil {
 				return err
 			}
-			in.Reference = reference("C", n)
+			in.Reference = Reference("C", n)
 		}
 		if err := uniqueReference(tx, in.Reference, 0); err != nil {
 			return err
@@ -225,7 +225,7 @@ func (s *Store) UpdateChild(ctx context.Context, u accounts.User, id int64, in C
 		return Child{}, err
 	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		old, err := childFor(tx, u, id)
+		old, err := ChildFor(tx, u, id)
 		if err != nil {
 			return err
 		}
@@ -279,7 +279,7 @@ func (s *Store) DischargeChild(ctx context.Context, u accounts.User, id int64, o
 		return Child{}, err
 	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		c, err := childFor(tx, u, id)
+		c, err := ChildFor(tx, u, id)
 		if err != nil {
 			return err
 		}

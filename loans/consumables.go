@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 	"kitloan/inventory"
@@ -42,7 +42,7 @@ func (s *Store) IssueConsumable(ctx context.Context, u accounts.User, in Consuma
 	}
 	var out ConsumableIssue
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		child, err := childFor(tx, u, in.ChildID)
+		child, err := ChildFor(tx, u, in.ChildID)
 		if errs.CodeOf(err) == errs.NotFound {
 			return errs.Field("child_id", "there is no child "+strconv.FormatInt(in.ChildID, 10))
 		}
@@ -69,7 +69,7 @@ func (s *Store) IssueConsumable(ctx context.Context, u accounts.User, in Consuma
 			return err
 		}
 		if err := tx.QueryRow(`INSERT INTO consumable_issues (product_id, child_id, quantity, issued_on, issued_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, in.ProductID, child.ID, in.Quantity, tx.Today(), nullID(u.ID), tx.Stamp()).Scan(&out.ID); err != nil {
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, in.ProductID, child.ID, in.Quantity, tx.Today(), NullID(u.ID), tx.Stamp()).Scan(&out.ID); err != nil {
 			return err
 		}
 		if in.RequestID != nil {
@@ -145,7 +145,7 @@ func (s *Store) AdjustStock(ctx context.Context, productID int64, in StockAdjust
 		}
 		a := db.ActorFrom(ctx)
 		if _, err := tx.Exec(`INSERT INTO stock_adjustments (product_id, kind, change, stock_after, reason, at, by_user) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			productID, in.Kind, after-stock, after, in.Reason, tx.Stamp(), nullID(a.UserID)); err != nil {
+			productID, in.Kind, after-stock, after, in.Reason, tx.Stamp(), NullID(a.UserID)); err != nil {
 			return err
 		}
 		return db.RecordEvent(tx, "product", productID, "stock_"+in.Kind, map[string]any{"change": after - stock, "stock_after": after, "reason": in.Reason})
@@ -162,7 +162,7 @@ type ChildEquipment struct {
 // Equipment lists a child's loans (open first) and consumables, for their page.
 func (s *Store) Equipment(ctx context.Context, u accounts.User, childID int64) (ChildEquipment, error) {
 	var out ChildEquipment
-	if _, err := childFor(s.db.Reader(ctx), u, childID); err != nil {
+	if _, err := ChildFor(s.db.Reader(ctx), u, childID); err != nil {
 		return out, err
 	}
 	ls, _, err := s.Loans(ctx, u, LoanFilter{ChildID: childID, Limit: 500})

@@ -7,7 +7,7 @@ import (
 	"io"
 	"time"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 )
@@ -54,7 +54,7 @@ func (s *Store) ExportChild(ctx context.Context, u accounts.User, id int64) (Chi
 	now := s.db.Now()
 	x := ChildExport{Format: ExportFormat, ExportedAt: now.UTC().Truncate(time.Second), ExportedBy: u.Name,
 		Requests: []Request{}, Loans: []Loan{}, Consumables: []ConsumableIssue{}, Agreements: []AgreementRecord{}, Events: []db.Event{}}
-	if x.Child, err = childFor(tx, u, id); err != nil {
+	if x.Child, err = ChildFor(tx, u, id); err != nil {
 		return ChildExport{}, err
 	}
 	if x.Child.Carers, err = carersIn(ctx, tx, id); err != nil {
@@ -176,14 +176,14 @@ func exportConsumables(ctx context.Context, q db.Querier, childID int64) ([]Cons
 	return out, rows.Err()
 }
 
-// childEventsWhere selects the history about a child: their own events and those of their
+// ChildEventsWhere selects the history about a child: their own events and those of their
 // loans and requests. It takes the child's id three times.
-const childEventsWhere = `(entity = 'child' AND entity_id = ?)
+const ChildEventsWhere = `(entity = 'child' AND entity_id = ?)
 	OR (entity = 'loan' AND entity_id IN (SELECT id FROM loans WHERE child_id = ?))
 	OR (entity = 'request' AND entity_id IN (SELECT id FROM requests WHERE child_id = ?))`
 
 func exportEvents(ctx context.Context, q db.Querier, childID int64) ([]db.Event, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, at, actor, entity, entity_id, action, details FROM events WHERE `+childEventsWhere+` ORDER BY id`,
+	rows, err := q.QueryContext(ctx, `SELECT id, at, actor, entity, entity_id, action, details FROM events WHERE `+ChildEventsWhere+` ORDER BY id`,
 		childID, childID, childID)
 	if err != nil {
 		return nil, err
@@ -196,7 +196,7 @@ func exportEvents(ctx context.Context, q db.Querier, childID int64) ([]db.Event,
 		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Entity, &e.EntityID, &e.Action, &details); err != nil {
 			return nil, err
 		}
-		e.At = parseStamp(at)
+		e.At = ParseStamp(at)
 		if details != "{}" && details != "" {
 			_ = json.Unmarshal([]byte(details), &e.Details)
 		}

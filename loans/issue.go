@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 	"kitloan/inventory"
@@ -110,11 +110,11 @@ func scanLoan(r interface{ Scan(...any) error }) (Loan, error) {
 	var closed sql.NullString
 	err := r.Scan(&l.ID, &l.ChildID, &l.ChildName, &l.ChildDateOfBirth, &l.TherapistID, &l.Setting, &l.RequestID, &l.Location, &l.Address,
 		&l.Recipient, &l.RecipientRelationship, &l.ReviewDate, &l.ReturnDate, &issued, &l.IssuedBy, &closed)
-	l.Reference = reference("L", l.ID)
-	l.IssuedAt = parseStamp(issued)
+	l.Reference = Reference("L", l.ID)
+	l.IssuedAt = ParseStamp(issued)
 	l.Status = "open"
 	if closed.Valid {
-		t := parseStamp(closed.String)
+		t := ParseStamp(closed.String)
 		l.ClosedAt = &t
 		l.Status = "closed"
 	}
@@ -168,7 +168,7 @@ func scanLoanItem(r interface{ Scan(...any) error }, lead ...any) (LoanItem, err
 		li.Product += " (" + size + ")"
 	}
 	if returned.Valid {
-		t := parseStamp(returned.String)
+		t := ParseStamp(returned.String)
 		li.ReturnedAt = &t
 	}
 	return li, nil
@@ -200,7 +200,7 @@ func (s *Store) IssueLoan(ctx context.Context, u accounts.User, in LoanInput) (L
 	}
 	var id int64
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		child, err := childFor(tx, u, in.ChildID)
+		child, err := ChildFor(tx, u, in.ChildID)
 		if errs.CodeOf(err) == errs.NotFound {
 			return errs.Field("child_id", "there is no child "+strconv.FormatInt(in.ChildID, 10))
 		}
@@ -246,7 +246,7 @@ func (s *Store) IssueLoan(ctx context.Context, u accounts.User, in LoanInput) (L
 		if err := tx.QueryRow(`INSERT INTO loans (child_id, request_id, location, address, recipient, recipient_relationship, review_date,
 			return_date, issued_at, issued_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			child.ID, in.RequestID, in.Location, in.Address, in.Recipient, in.RecipientRelationship, in.ReviewDate, ret,
-			tx.Stamp(), nullID(u.ID)).Scan(&id); err != nil {
+			tx.Stamp(), NullID(u.ID)).Scan(&id); err != nil {
 			return err
 		}
 		problems := errs.FieldsError{}
@@ -263,7 +263,7 @@ func (s *Store) IssueLoan(ctx context.Context, u accounts.User, in LoanInput) (L
 			return err
 		}
 		if req != nil {
-			if err := setRequestStatus(tx, *req, Fulfilled, reference("L", id), Approved, Allocated); err != nil {
+			if err := setRequestStatus(tx, *req, Fulfilled, Reference("L", id), Approved, Allocated); err != nil {
 				return err
 			}
 		}
@@ -282,7 +282,8 @@ func firstNonEmpty(a, b string) string {
 	return b
 }
 
-func nullID(id int64) any {
+// NullID is an id as a query argument: NULL when there is none (0).
+func NullID(id int64) any {
 	if id == 0 {
 		return nil
 	}
@@ -302,7 +303,7 @@ func issueItem(tx *db.Tx, loanID int64, req *Request, tag string) error {
 		return err
 	}
 	if reservedFor.Valid && (req == nil || req.ID != reservedFor.Int64) {
-		why := "is reserved for request " + reference("R", reservedFor.Int64)
+		why := "is reserved for request " + Reference("R", reservedFor.Int64)
 		return &errs.Error{Code: errs.Conflict, Message: tag + " " + why, Fields: map[string]string{"tag": tag + " " + why}}
 	}
 	it, err := inventory.Transition(tx, tag, inventory.Issue, map[string]any{"loan_id": loanID})

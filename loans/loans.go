@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 )
@@ -54,6 +54,17 @@ type Child struct {
 // Name is the child's full name.
 func (c Child) Name() string { return c.GivenName + " " + c.FamilyName }
 
+// AnonReferencePrefix starts the reference of an anonymised child.
+const AnonReferencePrefix = "ANON-"
+
+// Anonymised is what replaces removed names.
+const Anonymised = "Anonymised"
+
+// Anonymised reports whether the child's record has been anonymised.
+func (c Child) Anonymised() bool {
+	return strings.HasPrefix(c.Reference, AnonReferencePrefix) && c.GivenName == Anonymised
+}
+
 // Age says how old the child is on the given ISO date: "7 years" or, under two, "18 months".
 func (c Child) Age(today string) string {
 	dob, err1 := time.Parse(db.DateLayout, c.DateOfBirth)
@@ -69,12 +80,13 @@ func (c Child) Age(today string) string {
 	case months < 0:
 		return ""
 	case months < 24:
-		return plural(months, "month")
+		return Plural(months, "month")
 	}
-	return plural(months/12, "year")
+	return Plural(months/12, "year")
 }
 
-func plural(n int, word string) string {
+// Plural counts n of a thing: "1 item", "3 items".
+func Plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
@@ -182,10 +194,12 @@ func validDate(field, v string) error {
 	return nil
 }
 
-func parseStamp(s string) time.Time {
+// ParseStamp reads a time as the database stores it (RFC 3339); one that does not parse
+// is the zero time.
+func ParseStamp(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339, s)
 	return t
 }
 
-// reference formats a record number for people: "L-000042".
-func reference(prefix string, id int64) string { return fmt.Sprintf("%s-%06d", prefix, id) }
+// Reference formats a record number for people: "L-000042".
+func Reference(prefix string, id int64) string { return fmt.Sprintf("%s-%06d", prefix, id) }

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 )
@@ -146,7 +146,7 @@ func (l Loan) RequestReference() string {
 	if l.RequestID == nil {
 		return ""
 	}
-	return reference("R", *l.RequestID)
+	return Reference("R", *l.RequestID)
 }
 
 // LoanID is the loan that fulfilled a request for labelled items, or 0: the store records
@@ -168,5 +168,5 @@ func (r Request) FulfilledOn() string {
 	if r.FulfilledAt == nil {
 		return ""
 	}
-	return parseStamp(*r.FulfilledAt).Local().Format(db.DateLayout)
+	return ParseStamp(*r.FulfilledAt).Local().Format(db.DateLayout)
 }

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 	"kitloan/inventory"
@@ -69,7 +69,7 @@ func (r Request) Open() bool {
 }
 
 // Reference is how people refer to the request.
-func (r Request) Reference() string { return reference("R", r.ID) }
+func (r Request) Reference() string { return Reference("R", r.ID) }
 
 // RequestInput is what a therapist asks for.
 type RequestInput struct {
@@ -148,14 +148,14 @@ func (s *Store) scanRequest(r interface{ Scan(...any) error }, now time.Time) (R
 	if size != "" {
 		q.ProductName += " (" + size + ")"
 	}
-	q.CreatedAt, q.UpdatedAt = parseStamp(created), parseStamp(updated)
+	q.CreatedAt, q.UpdatedAt = ParseStamp(created), ParseStamp(updated)
 	q.Allocated = []string{}
 	if allocated.Valid && allocated.String != "" {
 		q.Allocated = strings.Fields(allocated.String)
 	}
 	end := now
 	if q.FulfilledAt != nil {
-		end = parseStamp(*q.FulfilledAt)
+		end = ParseStamp(*q.FulfilledAt)
 	} else if !q.Open() {
 		end = q.UpdatedAt
 	}
@@ -223,7 +223,7 @@ func (s *Store) CreateRequest(ctx context.Context, u accounts.User, in RequestIn
 	}
 	var id int64
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
-		child, err := childFor(tx, u, in.ChildID)
+		child, err := ChildFor(tx, u, in.ChildID)
 		if errs.CodeOf(err) == errs.NotFound {
 			return errs.Field("child_id", "is not a child on your caseload")
 		}

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/csvfile"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"

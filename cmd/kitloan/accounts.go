@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"kitloan/internal/accounts"
-	"kitloan/internal/demo"
+	"kitloan/accounts"
+	"kitloan/demo"
 )
 
 func runUserAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/inventory"
 	"kitloan/loans"

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 
-	"kitloan/internal/accounts"
+	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
 	"kitloan/internal/settings"
-	"kitloan/loans"
+	"kitloan/privacy"
 )
 
 // anonymiseActor is who the history says anonymised the records the command anonymised.
@@ -44,7 +44,7 @@ func runAnonymise(ctx context.Context, args []string, getenv func(string) string
 	years := svc.RetentionYears()
 	ctx = db.WithActor(ctx, db.Actor{Name: anonymiseActor})
 	admin := accounts.User{Name: anonymiseActor, Role: accounts.Admin}
-	store := loans.NewStore(d)
+	store := privacy.NewStore(d)
 	due, held, err := store.RetentionDue(ctx, admin, years)
 	if err != nil {
 		return err
@@ -53,7 +53,7 @@ func runAnonymise(ctx context.Context, args []string, getenv func(string) string
 		fmt.Fprintf(stdout, "held back: %s (child %d): %s\n", c.Reference, c.ChildID, c.Blocked())
 	}
 	if len(due) == 0 {
-		fmt.Fprintf(stdout, "No child's record is due to be anonymised (kept until the %s birthday after discharge).\n", loans.Ordinal(years))
+		fmt.Fprintf(stdout, "No child's record is due to be anonymised (kept until the %s birthday after discharge).\n", privacy.Ordinal(years))
 		if *dryRun {
 			return nil
 		}

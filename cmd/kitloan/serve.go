@@ -15,9 +15,9 @@ import (
 	"runtime/pprof"
 	"time"
 
-	"kitloan/internal/accounts"
-	"kitloan/internal/demo"
-	"kitloan/internal/web"
+	"kitloan/accounts"
+	"kitloan/demo"
+	"kitloan/web"
 )
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {

@@ -1,5 +1,5 @@
 // Package errs is kitloan's one error type. Domain packages return *Error with a code;
-// the HTTP layer maps the code to a status in exactly one place (internal/web).
+// the HTTP layer maps the code to a status in exactly one place (web).
 package errs
 
 import (

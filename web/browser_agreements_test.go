@@ -1,0 +1,78 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+
+	"kitloan/web/browsertest"
+	"kitloan/web/webtest"
+)
+
+// TestBrowserSignOnScreen is hand-over in a real Chromium: the store worker opens the
+// agreement form, the grandmother signs on the pad with the mouse (pointer events), the
+// Clear button empties it, she signs again, and the form records it. It fails when
+// signature.js breaks, which the HTTP tests cannot see.
+func TestBrowserSignOnScreen(t *testing.T) {
+	w := newAgreementWorld(t)
+	b := tab{t: t, ctx: browsertest.New(t), base: w.env.HTTP.URL}
+	b.open("/login", http.StatusOK)
+	b.do("type the email and password",
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "store@test"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), webtest.Password))
+	b.load("sign in", http.StatusOK, click(`main form button[type=submit]`))
+
+	page := fmt.Sprintf("/loans/%v/agreement", w.loanID)
+	b.open(page, http.StatusOK)
+	b.wantText("h1", "Record signed agreement")
+	b.wantText(".signature-status", "Not signed yet.")
+
+	type box struct{ X, Y, W, H float64 }
+	sign := func() {
+		r := eval[box](b, `(() => { const c = document.querySelector(".signature-canvas"); c.scrollIntoView({block: "center"});
+			const r = c.getBoundingClientRect(); return {X: r.left, Y: r.top, W: r.width, H: r.height}; })()`)
+		if r.W < 200 || r.H < 100 {
+			t.Fatalf("the signature pad is %vx%v px: too small to sign on, or hidden", r.W, r.H)
+		}
+		steps := []chromedp.Action[chromedp.Void]{chromedp.MouseEvent(chromedp.MousePressed, r.X+20, r.Y+r.H/2, chromedp.ButtonLeft, chromedp.ClickCount(1))}
+		for i := 1; i <= 30; i++ {
+			x := r.X + 20 + float64(i)*(r.W-40)/30
+			y := r.Y + r.H/2 + float64((i%6)-3)*r.H/10
+			steps = append(steps, chromedp.MouseEvent(chromedp.MouseMoved, x, y, chromedp.ButtonLeft, func(p *input.DispatchMouseEventParams) { p.Buttons = 1 }))
+		}
+		steps = append(steps, chromedp.MouseEvent(chromedp.MouseReleased, r.X+r.W-20, r.Y+r.H/2, chromedp.ButtonLeft, chromedp.ClickCount(1)))
+		b.do("sign on the pad", steps...)
+	}
+	sign()
+	b.wantText(".signature-status", "Signed.")
+	if v := b.value(`input[name=signature]`); !strings.HasPrefix(v, "data:image/png;base64,") {
+		t.Fatalf("the hidden field holds %.40q, want a PNG data URL", v)
+	}
+	b.do("clear the pad", click(`[data-clear]`))
+	b.wantText(".signature-status", "Not signed yet.")
+	if v := b.value(`input[name=signature]`); v != "" {
+		t.Fatalf("Clear left %.40q in the hidden field", v)
+	}
+	sign()
+	b.do("type who signed", typeInto(`#f-signer_name`, "Ольга Петренко"), typeInto(`#f-signer_relationship`, "grandmother"))
+	browsertest.Screenshot(t, b.ctx, "agreement-form-signed")
+	b.load("record the agreement", http.StatusOK, click(`main form button[type=submit]`))
+	b.wantPath(page)
+	b.wantText("main", "Signed agreement recorded for loan", "Signed by Ольга Петренко (grandmother)", "on screen", "Download the signed copy (PDF")
+	st := w.must(t, w.store, "GET", w.path("/agreement"), nil, 200)
+	if st["state"] != "signed" || st["signed_on_screen"] != true {
+		t.Fatalf("after signing in the browser: %v", st)
+	}
+
+	// On a phone the pad fits the screen.
+	if err := browsertest.SetPhoneViewport(b.ctx); err != nil {
+		t.Fatal(err)
+	}
+	b.open(page, http.StatusOK)
+	b.noSidewaysScroll("the agreement form")
+	browsertest.Screenshot(t, b.ctx, "agreement-form-phone")
+}
