@@ -1,6 +1,7 @@
 // Package testtools finds the external programs some tests need (chromium, pdftoppm,
 // zbarimg, qpdf, pdftotext). A missing tool skips the test with a visible message, and
-// fails it when KITLOAN_REQUIRE_TOOLS=1, so that CI can never pass by skipping.
+// fails it when KITLOAN_REQUIRE_TOOLS=1, so that CI can never pass by skipping. It also
+// makes the files that tests of uploads send.
 package testtools
 
 import (

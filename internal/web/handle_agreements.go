@@ -227,7 +227,7 @@ func (s *Server) renderAgreementForm(c *gin.Context, status int, id int64, form 
 		return
 	}
 	data := gin.H{"Loan": l, "Agreement": rec, "Form": form, "School": l.Location == loans.School,
-		"MaxBytes": loans.MaxSignedCopyBytes, "MaxMB": loans.MaxSignedCopyBytes >> 20}
+		"MaxBytes": loans.MaxSignedCopyBytes, "MaxMB": loans.MaxSignedCopyBytes >> 20, "MaxSignaturePixels": loans.MaxSignaturePixels}
 	if err != nil {
 		data["Errors"] = errs.As(err)
 	}
