@@ -14,9 +14,13 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"net/http"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"kitloan/accounts"
 	"kitloan/internal/db"
@@ -32,10 +36,23 @@ const (
 	AgreementSigned     = "signed"
 )
 
-// Limits on a recorded agreement.
+// Limits on a recorded agreement. An image's pixels are bounded as well as its bytes: a
+// small PNG or JPEG can declare a huge picture (a 1 KB PNG can say 50,000 × 50,000, which
+// takes 10 GB to decode), so its dimensions are read from its header and checked before
+// anything decodes it, here or in the browser that later shows the copy.
 const (
-	MaxSignedCopyBytes = 10 << 20  // the scan or photo of the signed paper
-	MaxSignatureBytes  = 512 << 10 // a signature drawn on screen, as a PNG
+	MaxSignedCopyBytes = 10 << 20 // the scan or photo of the signed paper
+	// MaxSignedCopyPixels takes a photo at full resolution from any phone camera of 12 to
+	// 50 megapixels (8,160 × 6,120 is 49.9) and an A4 page scanned at 600 dpi (35
+	// megapixels), and refuses what no camera or scanner of a page makes; decoded, such an
+	// image is at most 200 MB.
+	MaxSignedCopyPixels = 50_000_000
+	MaxSignatureBytes   = 512 << 10 // a signature drawn on screen, as a PNG
+	// A signature pad makes at most its box (36em by 200 CSS pixels) at the screen's pixel
+	// ratio, which signature.js keeps within MaxSignaturePixels; decoded, 5 MB at most.
+	MaxSignaturePixels = 1_000_000
+	maxSignatureWidth  = 4000
+	maxSignatureHeight = 2000
 )
 
 // AgreementStateLabel is an agreement state as a person reads it.
@@ -145,6 +162,24 @@ func sizeText(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
+// numbers writes numbers with thousands separators, as people read them.
+var numbers = message.NewPrinter(language.BritishEnglish)
+
+// tooLargeText says that size is over limit, so that the two never read the same: in
+// bytes when they round to the same text ("must be 10.0 MB (10,485,760 bytes) or smaller;
+// this file is 10,485,768 bytes", not "10.0 MB or smaller; this file is 10.0 MB").
+func tooLargeText(size, limit int64) string {
+	if sizeText(size) != sizeText(limit) {
+		return "must be " + sizeText(limit) + " or smaller; this file is " + sizeText(size)
+	}
+	return numbers.Sprintf("must be %s (%d bytes) or smaller; this file is %d bytes", sizeText(limit), limit, size)
+}
+
+// pixelsText is an image's dimensions: "4,032 × 3,024 pixels".
+func pixelsText(width, height int) string {
+	return numbers.Sprintf("%d × %d pixels", width, height)
+}
+
 // Upload is a file sent with a form: its name as the sender gave it (kept only to name
 // the download), its size as declared, and its bytes (up to the limit plus one).
 type Upload struct {
@@ -198,11 +233,11 @@ func (in *AgreementInput) Check(today string) error {
 		in.signaturePNG = p
 	}
 	if in.Copy != nil {
-		c, problem := checkSignedCopy(*in.Copy)
+		var problem string
+		in.copyType, problem, code = checkSignedCopy(*in.Copy)
 		if problem != "" {
 			problems.Add("signed_copy", problem)
 		}
-		in.copyType, code = c, copyProblemCode(*in.Copy, c)
 	} else if in.Signature == "" {
 		problems.Add("signed_copy", "choose the scan or photo of the signed agreement, or have it signed on screen")
 	}
@@ -224,44 +259,48 @@ func (in *AgreementInput) HasSignature() bool { return len(in.signaturePNG) > 0 
 func (in *AgreementInput) SignaturePNG() []byte { return in.signaturePNG }
 
 // checkSignedCopy reads what a file is from its first bytes, never from its name, and
-// returns its content type, or a problem a person can act on.
-func checkSignedCopy(u Upload) (string, string) {
+// returns its content type, or a problem a person can act on with the code to answer it
+// with on its own: a file too large, in bytes or in pixels, is TooLarge; one that is not a
+// complete PDF, JPEG or PNG is Unsupported. An image is judged by its header alone,
+// never decoded.
+func checkSignedCopy(u Upload) (contentType, problem string, code errs.Code) {
 	size := max(u.Size, int64(len(u.Data)))
 	switch {
 	case size > MaxSignedCopyBytes:
-		return "", fmt.Sprintf("must be %s or smaller; this file is %s. Scan it again at a lower resolution, or take a photo.", sizeText(MaxSignedCopyBytes), sizeText(size))
+		return "", tooLargeText(size, MaxSignedCopyBytes) + ". Scan it again at a lower resolution, or take a photo.", errs.TooLarge
 	case len(u.Data) == 0:
-		return "", "is empty: choose the scan or photo again"
+		return "", "is empty: choose the scan or photo again", ""
 	}
 	d := u.Data
+	var decodeConfig func(io.Reader) (image.Config, error)
 	switch {
 	case bytes.HasPrefix(d, []byte("%PDF-")):
-		return "application/pdf", ""
+		if problem := checkPDF(d); problem != "" {
+			return "", problem, errs.Unsupported
+		}
+		return "application/pdf", "", ""
 	case bytes.HasPrefix(d, []byte("\xFF\xD8\xFF")):
-		if _, err := jpeg.DecodeConfig(bytes.NewReader(d)); err != nil {
-			return "", "is not a complete JPEG image: take the photo again"
-		}
-		return "image/jpeg", ""
+		contentType, decodeConfig = "image/jpeg", jpeg.DecodeConfig
 	case bytes.HasPrefix(d, []byte("\x89PNG\r\n\x1a\n")):
-		if _, err := png.DecodeConfig(bytes.NewReader(d)); err != nil {
-			return "", "is not a complete PNG image: save it again"
-		}
-		return "image/png", ""
+		contentType, decodeConfig = "image/png", png.DecodeConfig
 	case bytes.HasPrefix(d, []byte("\x7FELF")), bytes.HasPrefix(d, []byte("MZ")), bytes.HasPrefix(d, []byte("#!")):
-		return "", "is a program, not a scan or photo: choose a PDF, JPEG or PNG file of the signed agreement"
+		return "", "is a program, not a scan or photo: choose a PDF, JPEG or PNG file of the signed agreement", errs.Unsupported
+	default:
+		kind := strings.TrimSuffix(http.DetectContentType(d), "; charset=utf-8")
+		return "", "must be a PDF, JPEG or PNG file of the signed agreement; this file is " + kind, errs.Unsupported
 	}
-	kind := strings.TrimSuffix(http.DetectContentType(d), "; charset=utf-8")
-	return "", "must be a PDF, JPEG or PNG file of the signed agreement; this file is " + kind
-}
-
-func copyProblemCode(u Upload, contentType string) errs.Code {
+	cfg, err := decodeConfig(bytes.NewReader(d))
 	switch {
-	case max(u.Size, int64(len(u.Data))) > MaxSignedCopyBytes:
-		return errs.TooLarge
-	case contentType == "" && len(u.Data) > 0:
-		return errs.Unsupported
+	case err != nil && contentType == "image/jpeg":
+		return "", "is not a complete JPEG image: take the photo again", errs.Unsupported
+	case err != nil:
+		return "", "is not a complete PNG image: save it again", errs.Unsupported
+	case int64(cfg.Width)*int64(cfg.Height) > MaxSignedCopyPixels:
+		return "", "is " + pixelsText(cfg.Width, cfg.Height) + "; the largest we take is " +
+			numbers.Sprintf("%d", MaxSignedCopyPixels/1_000_000) + " megapixels (such as 8,160 × 6,120): " +
+			"take the photo again at a lower resolution, or scan the paper at 300 dpi", errs.TooLarge
 	}
-	return ""
+	return contentType, "", ""
 }
 
 // NormalizeSignature reads a signature drawn on screen, sent as a PNG data URL
@@ -279,9 +318,15 @@ func NormalizeSignature(dataURL string) ([]byte, error) {
 	if err != nil {
 		return nil, errors.New("could not be read: clear the pad and sign again")
 	}
+	// The header says how large the picture is; a pad never makes one larger than this,
+	// and decoding one that claims more would take memory in proportion.
 	cfg, err := png.DecodeConfig(bytes.NewReader(raw))
-	if err != nil || cfg.Width < 20 || cfg.Height < 10 || cfg.Width > 4000 || cfg.Height > 2000 {
+	switch {
+	case err != nil || cfg.Width < 20 || cfg.Height < 10:
 		return nil, errors.New("could not be read: clear the pad and sign again")
+	case cfg.Width > maxSignatureWidth || cfg.Height > maxSignatureHeight || cfg.Width*cfg.Height > MaxSignaturePixels:
+		return nil, errors.New(numbers.Sprintf("is %s; a signature from the pad is at most %d pixels wide, %d high and %d in all: clear the pad and sign again",
+			pixelsText(cfg.Width, cfg.Height), maxSignatureWidth, maxSignatureHeight, MaxSignaturePixels))
 	}
 	src, err := png.Decode(bytes.NewReader(raw))
 	if err != nil {

@@ -27,7 +27,7 @@ func TestSignedCopyIsJudgedByItsContentNotItsName(t *testing.T) {
 	for _, tc := range []struct {
 		name, data, wantType, wantProblem string
 	}{
-		{"scan.pdf", "%PDF-1.7\n...%%EOF", "application/pdf", ""},
+		{"scan.pdf", string(testtools.PDF("a scan", nil)), "application/pdf", ""},
 		{"photo.txt", jpg.String(), "image/jpeg", ""},
 		{"scan", pngFile.String(), "image/png", ""},
 		{"scan.pdf", "\x7fELF\x02\x01\x01\x00\x00\x00", "", "is a program"},
@@ -36,18 +36,19 @@ func TestSignedCopyIsJudgedByItsContentNotItsName(t *testing.T) {
 		{"scan.pdf", "Dear Sir, please find attached", "", "this file is text/plain"},
 		{"scan.pdf", "", "", "is empty"},
 	} {
-		ct, problem := checkSignedCopy(Upload{Filename: tc.name, Size: int64(len(tc.data)), Data: []byte(tc.data)})
+		ct, problem, _ := checkSignedCopy(Upload{Filename: tc.name, Size: int64(len(tc.data)), Data: []byte(tc.data)})
 		if ct != tc.wantType || !strings.Contains(problem, tc.wantProblem) || (tc.wantProblem == "") != (problem == "") {
 			t.Errorf("%s %.12q: %q, %q; want %q, %q", tc.name, tc.data, ct, problem, tc.wantType, tc.wantProblem)
 		}
 	}
-	if _, problem := checkSignedCopy(Upload{Filename: "big.pdf", Size: MaxSignedCopyBytes + 1}); !strings.Contains(problem, "10.0 MB or smaller") {
+	if _, problem, _ := checkSignedCopy(Upload{Filename: "big.pdf", Size: MaxSignedCopyBytes + 1}); !strings.Contains(problem, "10.0 MB (10,485,760 bytes) or smaller; this file is 10,485,761 bytes") {
 		t.Errorf("too large: %q", problem)
 	}
 }
 
 func TestAgreementInputCheck(t *testing.T) {
-	pdf := &Upload{Filename: "scan.pdf", Size: 9, Data: []byte("%PDF-1.4\n")}
+	scan := testtools.PDF("a scan", nil)
+	pdf := &Upload{Filename: "scan.pdf", Size: int64(len(scan)), Data: scan}
 	cases := []struct {
 		name   string
 		in     AgreementInput

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -53,21 +52,12 @@ func writeAgreement(t testing.TB, a Agreement) []byte {
 	return b.Bytes()
 }
 
-func saveTemp(t testing.TB, pdf []byte) string {
-	t.Helper()
-	name := filepath.Join(t.TempDir(), "paper.pdf")
-	if err := os.WriteFile(name, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return name
-}
-
 // pageText returns the text of one page (from 1), with runs of white space made single
 // spaces so that a sentence wrapped over two lines is still found.
 func pageText(t testing.TB, pdf []byte, page int) string {
 	t.Helper()
 	pdftotext := testtools.Require(t, "pdftotext")
-	out, err := exec.Command(pdftotext, "-f", strconv.Itoa(page), "-l", strconv.Itoa(page), saveTemp(t, pdf), "-").Output()
+	out, err := exec.Command(pdftotext, "-f", strconv.Itoa(page), "-l", strconv.Itoa(page), testtools.SaveTemp(t, pdf), "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext page %d: %v", page, err)
 	}
@@ -79,7 +69,7 @@ var pagesLine = regexp.MustCompile(`(?m)^Pages:\s+(\d+)`)
 func pageCount(t testing.TB, pdf []byte) int {
 	t.Helper()
 	pdfinfo := testtools.Require(t, "pdfinfo")
-	out, err := exec.Command(pdfinfo, saveTemp(t, pdf)).Output()
+	out, err := exec.Command(pdfinfo, testtools.SaveTemp(t, pdf)).Output()
 	if err != nil {
 		t.Fatalf("pdfinfo: %v", err)
 	}
@@ -161,7 +151,7 @@ func TestAgreementUsesTheServicesOwnTerms(t *testing.T) {
 func TestAgreementPDFIsWellFormed(t *testing.T) {
 	qpdf := testtools.Require(t, "qpdf")
 	for name, a := range map[string]Agreement{"3 items": testAgreement(3, loans.Home), "40 items, school": testAgreement(40, loans.School)} {
-		out, err := exec.Command(qpdf, "--check", saveTemp(t, writeAgreement(t, a))).CombinedOutput()
+		out, err := exec.Command(qpdf, "--check", testtools.SaveTemp(t, writeAgreement(t, a))).CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "No syntax or stream encoding errors") {
 			t.Errorf("%s: qpdf --check: %v\n%s", name, err, out)
 		}
@@ -175,7 +165,7 @@ func TestAgreementQRCodeOpensTheLoan(t *testing.T) {
 	pdf := writeAgreement(t, a)
 	perCopy := pageCount(t, pdf) / 2
 	dir := t.TempDir()
-	in := saveTemp(t, pdf)
+	in := testtools.SaveTemp(t, pdf)
 	for _, page := range []int{1, perCopy + 1} { // the first page of each copy
 		prefix := filepath.Join(dir, "page"+strconv.Itoa(page))
 		if out, err := exec.Command(pdftoppm, "-r", "150", "-gray", "-png", "-singlefile", "-f", strconv.Itoa(page), "-l", strconv.Itoa(page), in, prefix).CombinedOutput(); err != nil {
@@ -280,7 +270,7 @@ func TestRecordedSignatureIsPrinted(t *testing.T) {
 	if !strings.Contains(text.String(), "23 Nov 2026") || strings.Count(text.String(), olga) < 2 {
 		t.Errorf("the signer's name and date should be printed in their box: %s", text.String())
 	}
-	out, err := exec.Command(pdfimages, "-list", saveTemp(t, pdf)).Output()
+	out, err := exec.Command(pdfimages, "-list", testtools.SaveTemp(t, pdf)).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +288,7 @@ func TestLetterPaper(t *testing.T) {
 	pdfinfo := testtools.Require(t, "pdfinfo")
 	a := testAgreement(3, loans.Home)
 	a.PaperSize = PaperLetter
-	out, err := exec.Command(pdfinfo, saveTemp(t, writeAgreement(t, a))).Output()
+	out, err := exec.Command(pdfinfo, testtools.SaveTemp(t, writeAgreement(t, a))).Output()
 	if err != nil || !strings.Contains(string(out), "612 x 792 pts (letter)") {
 		t.Fatalf("want US Letter pages: %v\n%s", err, out)
 	}

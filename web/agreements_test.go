@@ -133,11 +133,11 @@ func (w *agreementWorld) events(t *testing.T, action string) int {
 // fakePDF is a signed copy with every byte value in it, so that a download that changed
 // a single byte (a charset, a line ending) would show.
 func fakePDF() []byte {
-	b := []byte("%PDF-1.4\n%signed copy\n")
+	var b []byte
 	for i := range 3000 {
 		b = append(b, byte(i*7))
 	}
-	return append(b, "\n%%EOF\n"...)
+	return testtools.PDF("signed copy", b)
 }
 
 func TestAgreementIsPrintedAndMarkedPrinted(t *testing.T) {
@@ -272,12 +272,16 @@ func TestAgreementUploadRefusals(t *testing.T) {
 		{"an ELF program renamed scan.pdf", named, "scan.pdf", []byte("\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00>\x00"), 415, "signed_copy", "is a program"},
 		{"a Windows program renamed scan.pdf", named, "scan.pdf", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), 415, "signed_copy", "is a program"},
 		{"a text file renamed scan.jpg", named, "scan.jpg", []byte("just some words"), 415, "signed_copy", "PDF, JPEG or PNG"},
-		{"a file just over the limit", named, "scan.pdf", oversized, 413, "signed_copy", "10.0 MB or smaller"},
+		{"a file just over the limit", named, "scan.pdf", oversized, 413, "signed_copy", "must be 10.0 MB (10,485,760 bytes) or smaller; this file is 10,485,769 bytes"},
 		{"a body far over the limit", named, "scan.pdf", huge, 413, "signed_copy", "10 MB or smaller"},
 		{"no signer name", map[string]string{"signer_relationship": "grandmother"}, "scan.pdf", fakePDF(), 422, "signer_name", "is required"},
 		{"signed in the future", map[string]string{"signer_name": "Pat", "signed_on": tomorrow}, "scan.pdf", fakePDF(), 422, "signed_on", "future"},
 		{"no scan and no signature", named, "", nil, 422, "signed_copy", "choose the scan"},
 		{"an empty file", named, "scan.pdf", nil, 422, "signed_copy", "is empty"},
+		{"HTML and a program behind a PDF header", named, "scan.pdf", []byte("%PDF-1.7\n<html><body>hello</body></html>\n\x7fELF\x02\x01\x01\x00\n%%EOF\n"), 415, "signed_copy", "could not be read as one"},
+		{"a PDF cut short", named, "scan.pdf", fakePDF()[:1500], 415, "signed_copy", "is not a complete PDF"},
+		{"a 1 KB PNG of 50,000 × 50,000 pixels", named, "photo.png", testtools.PNGBomb(50_000, 50_000), 413, "signed_copy", "is 50,000 × 50,000 pixels; the largest we take is 50 megapixels"},
+		{"a signature pad image of 4,000 × 2,000 pixels", map[string]string{"signer_name": "Pat", "signature": "data:image/png;base64," + base64.StdEncoding.EncodeToString(testtools.PNGBomb(4000, 2000))}, "", nil, 422, "signature", "is 4,000 × 2,000 pixels"},
 	} {
 		status, body := w.record(t, w.store, tc.fields, tc.file, tc.data)
 		e, _ := body["error"].(map[string]any)

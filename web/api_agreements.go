@@ -32,8 +32,9 @@ func (s *Server) handleAPIAgreementShow(c *gin.Context) {
 
 // handleAPIAgreementRecord records a signed agreement: POST /api/v1/loans/:id/agreement as
 // multipart/form-data with signer_name, signer_relationship, signed_on (YYYY-MM-DD, today
-// when empty), and the scan in signed_copy (PDF, JPEG or PNG, at most 10 MB) or a
-// signature drawn on screen in signature (a PNG data URL), or both.
+// when empty), and the scan in signed_copy (a PDF that reads as one, or a JPEG or PNG of
+// at most 50 megapixels; at most 10 MB) or a signature drawn on screen in signature (a
+// PNG data URL of at most 1,000,000 pixels), or both.
 func (s *Server) handleAPIAgreementRecord(c *gin.Context) {
 	s.withID(c, func(id int64) (any, error) {
 		in, err := readAgreementForm(c)

@@ -3,12 +3,15 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
+	"kitloan/loans"
 	"kitloan/web/browsertest"
 	"kitloan/web/webtest"
 )
@@ -26,10 +29,22 @@ func TestBrowserSignOnScreen(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), webtest.Password))
 	b.load("sign in", http.StatusOK, click(`main form button[type=submit]`))
 
+	// A screen of pixel ratio 4 (a phone, or a laptop zoomed in): the pad draws as sharp
+	// as the server takes, no larger, so that the signature is not refused as too large.
+	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(1280, 900, chromedp.EmulateScale(4))); err != nil {
+		t.Fatal(err)
+	}
 	page := fmt.Sprintf("/loans/%v/agreement", w.loanID)
 	b.open(page, http.StatusOK)
 	b.wantText("h1", "Record signed agreement")
 	b.wantText(".signature-status", "Not signed yet.")
+	type size struct{ W, H, CSSW, CSSH float64 }
+	pad := eval[size](b, `(() => { const c = document.querySelector(".signature-canvas"); const r = c.getBoundingClientRect();
+		return {W: c.width, H: c.height, CSSW: r.width, CSSH: r.height}; })()`)
+	if pad.W*pad.H > loans.MaxSignaturePixels || pad.W < 1.5*pad.CSSW {
+		t.Fatalf("at pixel ratio 4 the pad's %v × %v CSS pixels draw at %v × %v: want more than 1.5 times sharper, and at most %d pixels",
+			pad.CSSW, pad.CSSH, pad.W, pad.H, loans.MaxSignaturePixels)
+	}
 
 	type box struct{ X, Y, W, H float64 }
 	sign := func() {
@@ -59,6 +74,9 @@ func TestBrowserSignOnScreen(t *testing.T) {
 	}
 	sign()
 	b.do("type who signed", typeInto(`#f-signer_name`, "Ольга Петренко"), typeInto(`#f-signer_relationship`, "grandmother"))
+	if err := browsertest.SetDesktopViewport(b.ctx); err != nil { // a screenshot of ordinary size
+		t.Fatal(err)
+	}
 	browsertest.Screenshot(t, b.ctx, "agreement-form-signed")
 	b.load("record the agreement", http.StatusOK, click(`main form button[type=submit]`))
 	b.wantPath(page)
@@ -75,4 +93,16 @@ func TestBrowserSignOnScreen(t *testing.T) {
 	b.open(page, http.StatusOK)
 	b.noSidewaysScroll("the agreement form")
 	browsertest.Screenshot(t, b.ctx, "agreement-form-phone")
+
+	// A scan a few bytes over the limit is refused at once, in bytes: "10.0 MB" twice
+	// would not say what is wrong.
+	scan := filepath.Join(t.TempDir(), "scan.pdf")
+	if err := os.WriteFile(scan, make([]byte, loans.MaxSignedCopyBytes+8), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.do("choose a scan 8 bytes too large", chromedp.SetUploadFiles(chromedp.CSS(`#f-signed_copy`), []string{scan}))
+	if got := eval[string](b, `document.getElementById("f-signed_copy-size").textContent`); !strings.Contains(got,
+		"the file is 10,485,768 bytes; it must be 10.0 MB (10,485,760 bytes) or smaller") {
+		t.Errorf("the message for a scan 8 bytes too large: %q", got)
+	}
 }

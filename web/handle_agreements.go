@@ -229,18 +229,20 @@ func (s *Server) renderAgreementForm(c *gin.Context, status int, id int64, form 
 		return
 	}
 	s.render(c, status, "agreement_form", &agreementFormPage{Layout: failedWith(err), Loan: l, Agreement: rec, Form: form,
-		School: l.Location == loans.School, MaxBytes: loans.MaxSignedCopyBytes, MaxMB: loans.MaxSignedCopyBytes >> 20})
+		School: l.Location == loans.School, MaxBytes: loans.MaxSignedCopyBytes, MaxMB: loans.MaxSignedCopyBytes >> 20,
+		MaxSignaturePixels: loans.MaxSignaturePixels})
 }
 
 // agreementFormPage is pages/agreement_form.html: a loan's agreement, and the form to
 // record it signed, worded for a school when the loan is to one.
 type agreementFormPage struct {
 	Layout
-	Loan            loans.Loan
-	Agreement       loans.AgreementRecord
-	Form            agreementForm
-	School          bool
-	MaxBytes, MaxMB int
+	Loan               loans.Loan
+	Agreement          loans.AgreementRecord
+	Form               agreementForm
+	School             bool
+	MaxBytes, MaxMB    int
+	MaxSignaturePixels int
 }
 
 // handleAgreementForm shows the agreement's state and the form to record it signed.

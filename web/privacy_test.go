@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"kitloan/internal/testtools"
 	"kitloan/web/webtest"
 )
 
@@ -69,7 +70,7 @@ func (w *world) lend(t *testing.T, therapist string, p person, tags ...string) p
 
 // signedCopy is a scan of the signed agreement that names the child, as a real one would.
 func signedCopy(p person) []byte {
-	return []byte("%PDF-1.4\n% Signed by " + p.carer + " for " + p.name() + ", " + p.address + "\n%%EOF\n")
+	return testtools.PDF("Signed by "+p.carer+" for "+p.name()+", "+p.address, nil)
 }
 
 // sign records the loan's agreement as signed on screen, with the scan of the paper too.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"kitloan/internal/db"
 	"kitloan/internal/errs"
 	"kitloan/inventory"
 	"kitloan/reports"
@@ -38,10 +39,10 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer d.Close()
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
+	// The export names children: its folder, if new, is 0700 and the file, made by
+	// CreateTemp, 0600.
+	if err := db.MkdirPrivate(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("export: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".kitloan-export-*.zip")
 	if err != nil {

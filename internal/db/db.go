@@ -71,11 +71,10 @@ func dsn(path string, readOnly bool) string {
 }
 
 // Open opens (creating if need be) the database at path and applies every migration.
+// The file and its WAL are private to the service's user (see makeDatabasePrivate).
 func Open(ctx context.Context, path string) (*DB, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return nil, fmt.Errorf("create database folder: %w", err)
-		}
+	if err := makeDatabasePrivate(path); err != nil {
+		return nil, err
 	}
 	w, err := sql.Open("sqlite3", dsn(path, false))
 	if err != nil {
@@ -320,26 +319,40 @@ func (d *DB) IsEmpty(ctx context.Context) (bool, error) {
 }
 
 // Backup writes a consistent copy of the live database to path with VACUUM INTO, which
-// reads one snapshot while writers carry on. The file must not exist yet.
+// reads one snapshot while writers carry on. The file must not exist yet; it is created
+// private (mode 0600) before SQLite fills it, since SQLite would make it readable by all.
 func (d *DB) Backup(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); err == nil {
+	if err := MkdirPrivate(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	f, err := CreatePrivate(path)
+	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("backup: %s already exists; choose a new file name", path)
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o750); err != nil {
-			return fmt.Errorf("backup: %w", err)
-		}
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := d.vacuumInto(ctx, path); err != nil {
+		os.Remove(path) // empty or half written: not a backup
+		return fmt.Errorf("backup: %w", err)
+	}
+	return nil
+}
+
+// vacuumInto writes the copy into the empty file at path (VACUUM INTO takes an empty file
+// as a new one).
+func (d *DB) vacuumInto(ctx context.Context, path string) error {
 	// Its own connection: the readers are query-only, and the writer must stay free.
 	conn, err := sql.Open("sqlite3", dsn(d.Path, false))
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	return nil
+	_, err = conn.ExecContext(ctx, `VACUUM INTO ?`, path)
+	return err
 }
 
 // Querier is what both a write transaction and the read pool offer, so that one helper

@@ -19,10 +19,16 @@
     // Size the drawing to the canvas as first shown, sharp on high-density screens. It
     // keeps that size: if the page is later resized the drawing is scaled with the canvas
     // rather than lost, and point() maps the pointer through the canvas's current size.
+    // The server takes a drawing of at most data-max-pixels: on a denser screen, or one
+    // zoomed in, it is drawn at the sharpest ratio within that.
     var ratio = window.devicePixelRatio || 1;
     var shown = canvas.getBoundingClientRect();
-    canvas.width = Math.max(1, Math.round(shown.width * ratio));
-    canvas.height = Math.max(1, Math.round(shown.height * ratio));
+    var most = parseInt(pad.getAttribute("data-max-pixels"), 10);
+    if (most > 0 && shown.width * shown.height * ratio * ratio > most) {
+      ratio = Math.sqrt(most / (shown.width * shown.height));
+    }
+    canvas.width = Math.max(1, Math.floor(shown.width * ratio));
+    canvas.height = Math.max(1, Math.floor(shown.height * ratio));
     ctx.lineWidth = 2.5 * ratio;
     ctx.lineCap = "round";
     ctx.lineJoin = "round";
@@ -88,7 +94,14 @@
     }
     input.addEventListener("change", function () {
       if (tooLarge()) {
-        message.textContent = "Error: the file is " + (input.files[0].size / 1048576).toFixed(1) + " MB; it must be " + Math.round(max / 1048576) + " MB or smaller. Scan it again at a lower resolution, or take a photo.";
+        // As the server says it: in bytes when the file and the limit round to the same
+        // megabytes, so that the file never reads as the size it must not pass.
+        var size = input.files[0].size;
+        var mb = function (n) { return (n / 1048576).toFixed(1) + " MB"; };
+        var bytes = function (n) { return n.toLocaleString("en-GB") + " bytes"; };
+        var close = mb(size) === mb(max);
+        message.textContent = "Error: the file is " + (close ? bytes(size) : mb(size)) + "; it must be " + mb(max) +
+          (close ? " (" + bytes(max) + ")" : "") + " or smaller. Scan it again at a lower resolution, or take a photo.";
         message.hidden = false;
       } else {
         message.hidden = true;
