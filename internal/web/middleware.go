@@ -196,7 +196,7 @@ func requireRole(roles []string) gin.HandlerFunc {
 				failWith(c, errs.Errorf(errs.Unauthorized, "Sign in first, or send an API token."))
 				return
 			}
-			c.Redirect(http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request.URL.RequestURI()))
+			redirect(c, http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request.URL.RequestURI()))
 			c.Abort()
 			return
 		}
