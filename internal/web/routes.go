@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io/fs"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -27,7 +28,7 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/login", public, s.handleLoginForm)
 	s.route(http.MethodPost, "/login", public, s.handleLogin)
 	s.engine.GET("/t/:tag", s.limitPublicScans, s.handleScanLabel)
-	s.engine.StaticFS("/static", http.FS(templates.Static()))
+	s.engine.StaticFS("/static", filesOnly{http.FS(templates.Static())})
 
 	// Pages.
 	s.route(http.MethodPost, "/logout", everyone, s.handleLogout)
@@ -222,4 +223,20 @@ func (s *Server) route(method, path string, who []string, h gin.HandlerFunc) {
 	}
 	s.access[method+" "+path] = who
 	s.engine.Handle(method, path, requireRole(who), h)
+}
+
+// filesOnly serves a file system's files and none of its folders: the address of a folder
+// is 404, like any address with nothing at it, not a list of what the folder holds.
+type filesOnly struct{ http.FileSystem }
+
+func (f filesOnly) Open(name string) (http.File, error) {
+	file, err := f.FileSystem.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if info, err := file.Stat(); err != nil || info.IsDir() {
+		file.Close()
+		return nil, fs.ErrNotExist
+	}
+	return file, nil
 }
