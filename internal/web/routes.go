@@ -195,9 +195,11 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/api/v1/recalls/:id/letters.pdf", staff, s.handleRecallLetters)
 
 	// Loan agreements. Staff print and record; a therapist may download the agreement of
-	// their own children's loans (the loans store scopes every loan by user). The forms
-	// that carry a scan take bodies up to signedCopyBodyLimit.
+	// their own children's loans (the loans store scopes every loan by user). Printing is
+	// recorded by a post, never by the download. The forms that carry a scan take bodies
+	// up to signedCopyBodyLimit.
 	s.route(http.MethodGet, "/loans/:id/agreement.pdf", caseload, s.handleAgreementPDF)
+	s.route(http.MethodPost, "/loans/:id/agreement/print", caseload, s.handleAgreementPrint)
 	s.route(http.MethodGet, "/loans/:id/agreement", staff, s.handleAgreementForm)
 	s.route(http.MethodPost, "/loans/:id/agreement", staff, s.handleAgreementRecord)
 	s.allowBody(http.MethodPost, "/loans/:id/agreement", signedCopyBodyLimit)
@@ -206,6 +208,7 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/loans/:id/receipt.pdf", staff, s.handleReceiptPDF)
 	s.route(http.MethodGet, "/agreements/unsigned", caseload, s.handleUnsignedAgreements)
 	s.route(http.MethodGet, "/api/v1/loans/:id/agreement.pdf", caseload, s.handleAgreementPDF)
+	s.route(http.MethodPost, "/api/v1/loans/:id/agreement/print", caseload, s.handleAPIAgreementPrint)
 	s.route(http.MethodGet, "/api/v1/loans/:id/agreement", caseload, s.handleAPIAgreementShow)
 	s.route(http.MethodPost, "/api/v1/loans/:id/agreement", staff, s.handleAPIAgreementRecord)
 	s.allowBody(http.MethodPost, "/api/v1/loans/:id/agreement", signedCopyBodyLimit)
