@@ -140,6 +140,8 @@ func fakePDF() []byte {
 	return testtools.PDF("signed copy", b)
 }
 
+// TestAgreementIsPrintedAndMarkedPrinted: the download of the agreement changes nothing;
+// printing is recorded by POST /api/v1/loans/:id/agreement/print.
 func TestAgreementIsPrintedAndMarkedPrinted(t *testing.T) {
 	w := newAgreementWorld(t)
 	if st := w.must(t, w.store, "GET", w.path("/agreement"), nil, 200); st["state"] != "not_printed" || st["signed_copy"] != nil {
@@ -167,7 +169,10 @@ func TestAgreementIsPrintedAndMarkedPrinted(t *testing.T) {
 		t.Errorf("QR code: %q (%v), want %q", out, err, want)
 	}
 
-	st := w.must(t, w.store, "GET", w.path("/agreement"), nil, 200)
+	if st := w.must(t, w.store, "GET", w.path("/agreement"), nil, 200); st["state"] != "not_printed" || w.events(t, "agreement_printed") != 0 {
+		t.Fatalf("downloading the agreement changed it: %v", st)
+	}
+	st := w.must(t, w.store, "POST", w.path("/agreement/print"), nil, 200)
 	if st["state"] != "printed" || st["print_count"] != float64(1) || st["first_printed_by"] != "Sam Store" || st["state_label"] == "" {
 		t.Fatalf("after printing: %v", st)
 	}
@@ -176,14 +181,17 @@ func TestAgreementIsPrintedAndMarkedPrinted(t *testing.T) {
 	}
 	// The therapist prints their own child's; another therapist's child's loan does not
 	// exist for them; a viewer may not.
-	if status, _, _ := w.get(t, w.ot, w.path("/agreement.pdf")); status != 200 {
-		t.Errorf("therapist's own child: %d", status)
-	}
-	if status, _, _ := w.get(t, w.other, w.path("/agreement.pdf")); status != 404 {
-		t.Errorf("another therapist: %d, want 404", status)
-	}
-	if status, _, _ := w.get(t, w.viewer, w.path("/agreement.pdf")); status != 403 {
-		t.Errorf("viewer: %d, want 403", status)
+	for _, tc := range []struct {
+		who    string
+		token  string
+		status int
+	}{{"therapist's own child", w.ot, 200}, {"another therapist", w.other, 404}, {"viewer", w.viewer, 403}} {
+		if status, _, _ := w.get(t, tc.token, w.path("/agreement.pdf")); status != tc.status {
+			t.Errorf("%s downloading: %d, want %d", tc.who, status, tc.status)
+		}
+		if r := w.env.API(tc.token, "POST", w.path("/agreement/print"), nil); r.Status != tc.status {
+			t.Errorf("%s printing: %d, want %d", tc.who, r.Status, tc.status)
+		}
 	}
 	if st := w.must(t, w.store, "GET", w.path("/agreement"), nil, 200); st["state"] != "printed" || st["print_count"] != float64(2) {
 		t.Fatalf("a second print: %v", st)
@@ -423,7 +431,7 @@ func TestUnsignedAgreementsList(t *testing.T) {
 	unprinted := issue(zoe, w.tags[3], 10)
 	printed := issue(zoe, w.tags[4], 20)
 	other := issue(ben, w.tags[5], 15)
-	w.get(t, w.store, fmt.Sprintf("/api/v1/loans/%v/agreement.pdf", printed))
+	w.must(t, w.store, "POST", fmt.Sprintf("/api/v1/loans/%v/agreement/print", printed), nil, 200)
 	// Signed, returned and recent loans are not chased.
 	more := w.must(t, w.store, "POST", "/api/v1/items", map[string]any{"product_id": w.chair, "condition": "good"}, 201)["tag"].(string)
 	signed := issue(zoe, more, 30)

@@ -30,6 +30,19 @@ func (s *Server) handleAPIAgreementShow(c *gin.Context) {
 	}, http.StatusOK)
 }
 
+// handleAPIAgreementPrint records that the agreement is being printed, and answers where
+// it has got to: POST /api/v1/loans/:id/agreement/print, then GET
+// /api/v1/loans/:id/agreement.pdf for the paper.
+func (s *Server) handleAPIAgreementPrint(c *gin.Context) {
+	s.withID(c, func(id int64) (any, error) {
+		if err := s.Loans.MarkAgreementPrinted(c.Request.Context(), user(c), id); err != nil {
+			return nil, err
+		}
+		rec, err := s.Loans.AgreementRecord(c.Request.Context(), user(c), id)
+		return agreementBody(rec), err
+	}, http.StatusOK)
+}
+
 // handleAPIAgreementRecord records a signed agreement: POST /api/v1/loans/:id/agreement as
 // multipart/form-data with signer_name, signer_relationship, signed_on (YYYY-MM-DD, today
 // when empty), and the scan in signed_copy (a PDF that reads as one, or a JPEG or PNG of

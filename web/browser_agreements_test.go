@@ -78,12 +78,21 @@ func TestBrowserSignOnScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	browsertest.Screenshot(t, b.ctx, "agreement-form-signed")
-	b.load("record the agreement", http.StatusOK, click(`main form button[type=submit]`))
+	b.load("record the agreement", http.StatusOK, click(`main form[data-agreement-form] button[type=submit]`))
 	b.wantPath(page)
 	b.wantText("main", "Signed agreement recorded for loan", "Signed by Ольга Петренко (grandmother)", "on screen", "Download the signed copy (PDF")
 	st := w.must(t, w.store, "GET", w.path("/agreement"), nil, 200)
 	if st["state"] != "signed" || st["signed_on_screen"] != true {
 		t.Fatalf("after signing in the browser: %v", st)
+	}
+
+	// Print: the button records the printing and opens the agreement.
+	b.load("print the agreement", http.StatusOK, click(`main form[action$="/agreement/print"] button`))
+	if loc := run(b, "read the location", chromedp.Location()); !strings.HasSuffix(loc, fmt.Sprintf("/loans/%v/agreement.pdf", w.loanID)) {
+		t.Errorf("the Print button should open the agreement; the browser is at %s", loc)
+	}
+	if st := w.must(t, w.store, "GET", w.path("/agreement"), nil, 200); st["print_count"] != float64(1) || st["state"] != "signed" {
+		t.Errorf("after the Print button: %v", st)
 	}
 
 	// On a phone the pad fits the screen.

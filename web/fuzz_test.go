@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
+	"kitloan/web"
 	"kitloan/web/webtest"
 )
 
@@ -119,5 +122,38 @@ func FuzzChildJSON(f *testing.F) {
 			token = s.ot
 		}
 		s.post(t, token, "/api/v1/children", body)
+	})
+}
+
+// FuzzSafeNext checks that no target, however made, becomes a redirect off the site: the
+// result is "/" or a path starting with a single "/" (not "//" or "/\", which a browser
+// reads as another host), with no control character or backslash a browser would drop or
+// read as a slash, that net/url reads as having no scheme and no host; and the result is
+// itself accepted as it is.
+func FuzzSafeNext(f *testing.F) {
+	for _, tc := range hostileNext {
+		f.Add(tc.next)
+	}
+	for _, next := range goodNext {
+		f.Add(next)
+	}
+	f.Fuzz(func(t *testing.T, target string) {
+		got := web.SafeNext(target)
+		if got != "/" && (!strings.HasPrefix(got, "/") || got[1] == '/' || got[1] == '\\') {
+			t.Fatalf("SafeNext(%q) = %q: not a single-slash path", target, got)
+		}
+		if i := strings.IndexFunc(got, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }); i >= 0 {
+			t.Fatalf("SafeNext(%q) = %q: %q at %d", target, got, got[i], i)
+		}
+		u, err := url.Parse(got)
+		if err != nil {
+			t.Fatalf("SafeNext(%q) = %q: %v", target, got, err)
+		}
+		if u.Scheme != "" || u.Host != "" {
+			t.Fatalf("SafeNext(%q) = %q: scheme %q, host %q", target, got, u.Scheme, u.Host)
+		}
+		if again := web.SafeNext(got); again != got {
+			t.Fatalf("SafeNext(%q) = %q, but SafeNext(%q) = %q", target, got, got, again)
+		}
 	})
 }

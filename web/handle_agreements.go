@@ -85,29 +85,42 @@ func sendPDF(c *gin.Context, name string, pdf []byte) {
 	c.Data(http.StatusOK, "application/pdf", pdf)
 }
 
-// handleAgreementPDF prints a loan's agreement, both copies, and marks it printed:
-// GET /loans/:id/agreement.pdf and GET /api/v1/loans/:id/agreement.pdf.
+// handleAgreementPDF prints a loan's agreement, both copies: GET /loans/:id/agreement.pdf
+// and GET /api/v1/loans/:id/agreement.pdf. It changes nothing (but the log of reads), so
+// a link from another site cannot mark a loan's agreement printed: the Print button posts
+// to handleAgreementPrint first.
 func (s *Server) handleAgreementPDF(c *gin.Context) {
-	s.printPaper(c, "agreement", papers.WriteAgreement, privacy.ReadAgreement, func(id int64) error {
-		return s.Loans.MarkAgreementPrinted(c.Request.Context(), user(c), id)
-	})
+	s.printPaper(c, "agreement", papers.WriteAgreement, privacy.ReadAgreement)
+}
+
+// handleAgreementPrint records that the agreement is being printed and sends the browser
+// on to it: POST /loans/:id/agreement/print, from the Print button's form.
+func (s *Server) handleAgreementPrint(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err == nil {
+		err = s.Loans.MarkAgreementPrinted(c.Request.Context(), user(c), id)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	redirect(c, http.StatusSeeOther, "/loans/"+strconv.FormatInt(id, 10)+"/agreement.pdf")
 }
 
 // handleDeliveryNotePDF prints the note that goes out with the equipment.
 func (s *Server) handleDeliveryNotePDF(c *gin.Context) {
-	s.printPaper(c, "delivery-note", papers.WriteDeliveryNote, privacy.ReadDeliveryNote, nil)
+	s.printPaper(c, "delivery-note", papers.WriteDeliveryNote, privacy.ReadDeliveryNote)
 }
 
 // handleReceiptPDF prints the receipt for the equipment booked back in.
 func (s *Server) handleReceiptPDF(c *gin.Context) {
-	s.printPaper(c, "collection-receipt", papers.WriteCollectionReceipt, privacy.ReadCollectionReceipt, nil)
+	s.printPaper(c, "collection-receipt", papers.WriteCollectionReceipt, privacy.ReadCollectionReceipt)
 }
 
 // printPaper prints one of a loan's papers, logged as a read of the child's record through
-// via: each paper shows the child's name, date of birth and address. printed, when given,
-// records the printing after the read is logged and before the paper is sent: a paper
-// whose read cannot be logged is not printed at all.
-func (s *Server) printPaper(c *gin.Context, name string, write func(io.Writer, papers.Agreement) error, via string, printed func(loanID int64) error) {
+// via: each paper shows the child's name, date of birth and address. A paper whose read
+// cannot be logged is not sent.
+func (s *Server) printPaper(c *gin.Context, name string, write func(io.Writer, papers.Agreement) error, via string) {
 	id, err := idParam(c, "id")
 	if err != nil {
 		s.fail(c, err)
@@ -125,12 +138,6 @@ func (s *Server) printPaper(c *gin.Context, name string, write func(io.Writer, p
 	}
 	if !s.logChildRead(c, a.Loan.ChildID, via) {
 		return
-	}
-	if printed != nil {
-		if err := printed(id); err != nil {
-			s.fail(c, err)
-			return
-		}
 	}
 	sendPDF(c, name+"-"+a.Loan.Reference+".pdf", buf.Bytes())
 }

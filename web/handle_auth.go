@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
+	"net/url"
+	"path"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -26,12 +28,32 @@ type loginPage struct {
 	Form loginForm
 }
 
-// safeNext keeps a post-sign-in redirect on this site.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+// safeNext returns target when it is a path of this service, and "/" otherwise, so that
+// no redirect (a sign-in's next above all) can send the browser to another site. A browser
+// reads a URL more loosely than net/url: it drops tabs and newlines anywhere, reads a
+// backslash as a slash and, for "/\evil.com" or "/<TAB>/evil.com", goes to evil.com. So a
+// control character or a backslash anywhere in the target, or decoded in its path, refuses
+// it; so does a scheme, a host or user, or a target that is not a path. The path that
+// remains is cleaned ("/%2F/evil.com" and "///evil.com" are "/evil.com") and sent encoded
+// afresh, with the query and fragment kept.
+func safeNext(target string) string {
+	if !strings.HasPrefix(target, "/") || strings.ContainsFunc(target, leadsOffSite) {
 		return "/"
 	}
-	return next
+	u, err := url.Parse(target)
+	// "//" alone parses as an empty host and no path at all.
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") ||
+		strings.ContainsFunc(u.Path, leadsOffSite) {
+		return "/"
+	}
+	local := url.URL{Path: path.Clean(u.Path), RawQuery: u.RawQuery, Fragment: u.Fragment}
+	return local.String()
+}
+
+// leadsOffSite is a character a browser drops or reads as a slash in a URL: a control
+// character or a backslash.
+func leadsOffSite(r rune) bool {
+	return r < 0x20 || r == 0x7f || r == '\\'
 }
 
 // loginCSRF returns the sign-in form's CSRF token, setting its cookie when there is none.
@@ -49,7 +71,7 @@ func loginCSRF(c *gin.Context) string {
 
 func (s *Server) handleLoginForm(c *gin.Context) {
 	if _, ok := currentUser(c); ok {
-		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
+		redirect(c, http.StatusSeeOther, c.Query("next"))
 		return
 	}
 	s.render(c, http.StatusOK, "login", &loginPage{Layout: Layout{CSRF: loginCSRF(c)}, Next: safeNext(c.Query("next"))})
@@ -101,7 +123,7 @@ func (s *Server) handleLogin(c *gin.Context) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: isTLS(c), MaxAge: int(accounts.SessionLifetime.Seconds())})
 	http.SetCookie(c.Writer, &http.Cookie{Name: loginCSRFCookie, Path: "/login", MaxAge: -1})
-	c.Redirect(http.StatusSeeOther, safeNext(f.Next))
+	redirect(c, http.StatusSeeOther, f.Next)
 }
 
 func (s *Server) handleLogout(c *gin.Context) {

@@ -101,7 +101,7 @@ func (s *Server) handleItemsAdded(c *gin.Context) {
 		return
 	}
 	if len(items) == 0 {
-		c.Redirect(http.StatusSeeOther, "/items")
+		redirect(c, http.StatusSeeOther, "/items")
 		return
 	}
 	s.render(c, http.StatusOK, "item_created", &itemCreatedPage{Items: items})
@@ -160,7 +160,7 @@ func (s *Server) handleItemShow(c *gin.Context) {
 		return
 	}
 	if it.Tag != c.Param("tag") {
-		c.Redirect(http.StatusMovedPermanently, "/items/"+url.PathEscape(it.Tag))
+		redirect(c, http.StatusMovedPermanently, "/items/"+url.PathEscape(it.Tag))
 		return
 	}
 	s.renderItem(c, it)
@@ -256,7 +256,7 @@ func (s *Server) handleItemAct(c *gin.Context) {
 	}
 	if inventory.Action(f.Action) == inventory.Retire && f.Note == "" {
 		// Retiring needs a reason, asked for on a page of its own.
-		c.Redirect(http.StatusSeeOther, "/items/"+url.PathEscape(inventory.NormalizeTag(c.Param("tag")))+"/retire")
+		redirect(c, http.StatusSeeOther, "/items/"+url.PathEscape(inventory.NormalizeTag(c.Param("tag")))+"/retire")
 		return
 	}
 	it, err := s.Inventory.Act(c.Request.Context(), c.Param("tag"), inventory.Action(f.Action), f.Note)
@@ -272,7 +272,7 @@ func (s *Server) handleItemAct(c *gin.Context) {
 func (s *Server) handleScanBox(c *gin.Context) {
 	tag := inventory.NormalizeTag(c.Query("tag"))
 	if tag == "" {
-		c.Redirect(http.StatusSeeOther, "/items")
+		redirect(c, http.StatusSeeOther, "/items")
 		return
 	}
 	if _, err := s.Inventory.Item(c.Request.Context(), tag); err != nil {
@@ -283,7 +283,7 @@ func (s *Server) handleScanBox(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/items/"+url.PathEscape(tag))
+	redirect(c, http.StatusSeeOther, "/items/"+url.PathEscape(tag))
 }
 
 // handleScanLabel is the page a label's QR code opens. Anyone may scan a label on a chair

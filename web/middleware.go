@@ -117,8 +117,10 @@ func (s *Server) limitBody(c *gin.Context) {
 func (s *Server) authenticate(c *gin.Context) {
 	ctx := c.Request.Context()
 	if h := c.GetHeader("Authorization"); h != "" {
-		secret, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok {
+		// The scheme is case-insensitive (RFC 9110, section 11.1); spaces before the token
+		// are forgiven.
+		scheme, secret, _ := strings.Cut(h, " ")
+		if !strings.EqualFold(scheme, "Bearer") {
 			s.fail(c, errs.Errorf(errs.Unauthorized, "Send the API token as: Authorization: Bearer TOKEN"))
 			c.Abort()
 			return
@@ -196,7 +198,7 @@ func requireRole(roles []string) gin.HandlerFunc {
 				failWith(c, errs.Errorf(errs.Unauthorized, "Sign in first, or send an API token."))
 				return
 			}
-			c.Redirect(http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request.URL.RequestURI()))
+			redirect(c, http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request.URL.RequestURI()))
 			c.Abort()
 			return
 		}

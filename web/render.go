@@ -124,7 +124,13 @@ func redirectWithWarning(c *gin.Context, to, message string) {
 func redirectWithFlash(c *gin.Context, to, message string) {
 	http.SetCookie(c.Writer, &http.Cookie{Name: flashCookie, Value: base64.RawURLEncoding.EncodeToString([]byte(message)),
 		Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: isTLS(c)})
-	c.Redirect(http.StatusSeeOther, to)
+	redirect(c, http.StatusSeeOther, to)
+}
+
+// redirect sends the browser to a path of this service: every redirect goes through it, so
+// that none, whatever part of its target came from the request, can lead off the site.
+func redirect(c *gin.Context, status int, to string) {
+	c.Redirect(status, safeNext(to))
 }
 
 func isTLS(c *gin.Context) bool {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io/fs"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -27,7 +28,7 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/login", public, s.handleLoginForm)
 	s.route(http.MethodPost, "/login", public, s.handleLogin)
 	s.engine.GET("/t/:tag", s.limitPublicScans, s.handleScanLabel)
-	s.engine.StaticFS("/static", http.FS(templates.Static()))
+	s.engine.StaticFS("/static", filesOnly{http.FS(templates.Static())})
 
 	// Pages.
 	s.route(http.MethodPost, "/logout", everyone, s.handleLogout)
@@ -194,9 +195,11 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/api/v1/recalls/:id/letters.pdf", staff, s.handleRecallLetters)
 
 	// Loan agreements. Staff print and record; a therapist may download the agreement of
-	// their own children's loans (the loans store scopes every loan by user). The forms
-	// that carry a scan take bodies up to signedCopyBodyLimit.
+	// their own children's loans (the loans store scopes every loan by user). Printing is
+	// recorded by a post, never by the download. The forms that carry a scan take bodies
+	// up to signedCopyBodyLimit.
 	s.route(http.MethodGet, "/loans/:id/agreement.pdf", caseload, s.handleAgreementPDF)
+	s.route(http.MethodPost, "/loans/:id/agreement/print", caseload, s.handleAgreementPrint)
 	s.route(http.MethodGet, "/loans/:id/agreement", staff, s.handleAgreementForm)
 	s.route(http.MethodPost, "/loans/:id/agreement", staff, s.handleAgreementRecord)
 	s.allowBody(http.MethodPost, "/loans/:id/agreement", signedCopyBodyLimit)
@@ -205,6 +208,7 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/loans/:id/receipt.pdf", staff, s.handleReceiptPDF)
 	s.route(http.MethodGet, "/agreements/unsigned", caseload, s.handleUnsignedAgreements)
 	s.route(http.MethodGet, "/api/v1/loans/:id/agreement.pdf", caseload, s.handleAgreementPDF)
+	s.route(http.MethodPost, "/api/v1/loans/:id/agreement/print", caseload, s.handleAPIAgreementPrint)
 	s.route(http.MethodGet, "/api/v1/loans/:id/agreement", caseload, s.handleAPIAgreementShow)
 	s.route(http.MethodPost, "/api/v1/loans/:id/agreement", staff, s.handleAPIAgreementRecord)
 	s.allowBody(http.MethodPost, "/api/v1/loans/:id/agreement", signedCopyBodyLimit)
@@ -222,4 +226,20 @@ func (s *Server) route(method, path string, who []string, h gin.HandlerFunc) {
 	}
 	s.access[method+" "+path] = who
 	s.engine.Handle(method, path, requireRole(who), h)
+}
+
+// filesOnly serves a file system's files and none of its folders: the address of a folder
+// is 404, like any address with nothing at it, not a list of what the folder holds.
+type filesOnly struct{ http.FileSystem }
+
+func (f filesOnly) Open(name string) (http.File, error) {
+	file, err := f.FileSystem.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if info, err := file.Stat(); err != nil || info.IsDir() {
+		file.Close()
+		return nil, fs.ErrNotExist
+	}
+	return file, nil
 }
