@@ -280,9 +280,6 @@ func (s *Store) DischargeChild(ctx context.Context, u accounts.User, id int64, o
 	if on == "" {
 		on = s.db.Now().Format(db.DateLayout)
 	}
-	if err := validDate("discharged_on", on); err != nil {
-		return Child{}, err
-	}
 	if err := errs.DateWithin("discharged_on", on, earliestBirth, s.db.Now().AddDate(1, 0, 0)); err != nil {
 		return Child{}, err
 	}

@@ -171,17 +171,6 @@ func workingDays(from, to time.Time) int {
 	return n
 }
 
-// validDate checks an optional ISO date field.
-func validDate(field, v string) error {
-	if v == "" {
-		return nil
-	}
-	if _, err := time.Parse(db.DateLayout, v); err != nil {
-		return errs.Field(field, "must be a date like 2026-11-22")
-	}
-	return nil
-}
-
 func parseStamp(s string) time.Time {
 	t, _ := time.Parse(time.RFC3339, s)
 	return t

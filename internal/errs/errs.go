@@ -123,20 +123,17 @@ func Validate(v any) error {
 			return name
 		})
 	})
-	// Text that cannot be shown is named before any other problem with its field.
 	fields := FieldsError{}
+	if err := validate.Struct(v); err != nil {
+		var verrs validator.ValidationErrors
+		if !errors.As(err, &verrs) {
+			return &Error{Code: Invalid, Message: err.Error()}
+		}
+		for _, fe := range verrs {
+			fields.Add(fieldPath(fe), problem(fe))
+		}
+	}
 	checkStrings(reflect.ValueOf(v), "", false, fields)
-	err := validate.Struct(v)
-	if err == nil {
-		return fields.Err()
-	}
-	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
-		return &Error{Code: Invalid, Message: err.Error()}
-	}
-	for _, fe := range verrs {
-		fields.Add(fieldPath(fe), problem(fe))
-	}
 	return fields.Err()
 }
 

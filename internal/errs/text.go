@@ -49,7 +49,8 @@ func CheckText(field, value string, multiline bool) error {
 
 // checkStrings adds a problem for every string in v (nested structs, pointers, slices and
 // maps included) that TextProblem refuses, named as Validate names fields: by JSON name,
-// "carers[1].name". A field tagged `text:"multiline"` may break lines.
+// "carers[1].name". A field tagged `text:"multiline"` may break lines; one tagged
+// `text:"-"` is not checked (what it holds is cleaned instead: an uploaded file's name).
 func checkStrings(v reflect.Value, path string, multiline bool, problems FieldsError) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
@@ -73,7 +74,7 @@ func checkStrings(v reflect.Value, path string, multiline bool, problems FieldsE
 		t := v.Type()
 		for i := range t.NumField() {
 			sf := t.Field(i)
-			if !sf.IsExported() {
+			if !sf.IsExported() && !sf.Anonymous || sf.Tag.Get("text") == "-" {
 				continue
 			}
 			name := path

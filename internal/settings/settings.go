@@ -132,8 +132,15 @@ func (s *Store) Get(ctx context.Context) (Settings, error) {
 	return out, nil
 }
 
-// Set stores the given keys (names as in the settings table) in one transaction.
+// Set stores the given keys (names as in the settings table) in one transaction. A value
+// that cannot be shown is refused, whoever sets it (Update checks each field's own rules
+// first; the serve command's --base-url only this).
 func (s *Store) Set(ctx context.Context, values map[string]string) error {
+	for k, v := range values {
+		if err := errs.CheckText(k, v, true); err != nil {
+			return err
+		}
+	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		for k, v := range values {
 			if _, err := tx.Exec(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, k, v); err != nil {

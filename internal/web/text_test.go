@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -35,6 +36,8 @@ func tableCounts(t testing.TB, env *webtest.Env) map[string]int {
 func TestAPIRefusesTextThatCannotBeShown(t *testing.T) {
 	w := newWorld(t, 1)
 	zoe := w.child(t, w.ot, "Zoë Adams")
+	req := w.must(t, w.ot, "POST", "/api/v1/requests", map[string]any{"child_id": zoe, "product_id": w.chair, "priority": "standard",
+		"deliver_to": "home", "reason": "Needs a chair"}, 201)["id"]
 	child := func(fields string) string {
 		return `{"given_name":"Ben","family_name":"Brown","date_of_birth":"2016-01-02"` + fields + `}`
 	}
@@ -60,6 +63,10 @@ func TestAPIRefusesTextThatCannotBeShown(t *testing.T) {
 			`"deliver_to":"home","reason":"Needs a chair","needed_by":"9999-12-31"}`, zoe, w.chair), 422, "needed_by", "must be no later than"},
 		{"a loan reviewed in the year 9999", w.store, "/api/v1/loans", fmt.Sprintf(`{"child_id":%v,"tags":["%s"],"location":"home",`+
 			`"recipient":"Pat","review_date":"9999-12-31"}`, zoe, w.tags[0]), 422, "review_date", "must be no later than"},
+		{"NUL in an item's note", w.store, "/api/v1/items/" + w.tags[0] + "/actions", `{"action":"send_to_repair","note":"Wobbly\u0000"}`,
+			422, "note", "U+0000"},
+		{"escape in a reason for declining", w.store, fmt.Sprintf("/api/v1/requests/%v/decline", req), `{"reason":"None left\u001b"}`,
+			422, "reason", "U+001B"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			before := tableCounts(t, w.env)
@@ -121,7 +128,10 @@ func TestFormsRefuseTextThatCannotBeShown(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			before := tableCounts(t, w.env)
-			r := c.who.post(c.path, c.form, c.status)
+			r := c.who.b.Post(c.path, c.form)
+			if r.Status != c.status {
+				t.Fatalf("%d, want %d: %s", r.Status, c.status, mainText(r.Body))
+			}
 			wantText(t, r, c.message)
 			if !strings.Contains(r.Body, `href="#f-`+c.field+`"`) {
 				t.Errorf("the error summary should link to the field %s", c.field)
@@ -165,38 +175,20 @@ func TestSearchesTakeAnyText(t *testing.T) {
 // storedTextProblem is the first text stored in the tables people's text goes to that
 // cannot be shown: not UTF-8, or holding a control character other than a line break or
 // a tab; "" when there is none.
-func storedTextProblem(t testing.TB, env *webtest.Env) string {
+func storedTextProblem(t *testing.T, env *webtest.Env) string {
 	t.Helper()
-	for _, table := range textTables {
-		rows, err := env.DB.Read.Query(`SELECT * FROM ` + table)
-		if err != nil {
-			t.Fatal(err)
+	for column, values := range dump(t, env.DB.Read) {
+		if table, _, _ := strings.Cut(column, "."); !slices.Contains(textTables, table) {
+			continue
 		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			for i, v := range vals {
-				s, ok := v.(string)
-				if !ok {
-					continue
-				}
-				bad := !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool {
-					return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t'
-				})
-				if bad {
-					rows.Close()
-					return fmt.Sprintf("%s.%s = %q", table, cols[i], s)
-				}
+		for _, s := range values {
+			bad := !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool {
+				return unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t'
+			})
+			if bad {
+				return fmt.Sprintf("%s = %q", column, s)
 			}
 		}
-		rows.Close()
 	}
 	return ""
 }
