@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCommandsRefuseTextThatCannotBeShown: text given to a command passes the same check
@@ -27,7 +28,10 @@ func TestCommandsRefuseTextThatCannotBeShown(t *testing.T) {
 		{[]string{"token", "create", "sam@store.test", "--name", "scanner\x00"}, "name"},
 		{[]string{"serve", "--addr", freeAddr(t), "--base-url", "https://kit.example.org/\x07"}, "base_url"},
 	} {
-		err := run(ctx, c.args, vars, nil, &out)
+		// A serve that wrongly starts is stopped, so that the test fails rather than waits.
+		stopped, stop := context.WithTimeout(ctx, 10*time.Second)
+		err := run(stopped, c.args, vars, nil, &out)
+		stop()
 		if err == nil || !strings.Contains(err.Error(), c.field+": contains a control character") {
 			t.Errorf("%q: %v, want a refusal naming %s", c.args, err, c.field)
 		}
