@@ -386,6 +386,9 @@ func (s *Store) CreateToken(ctx context.Context, userID int64, name string) (str
 	if len(name) > 100 {
 		return "", Token{}, errs.Field("name", "must be at most 100 characters")
 	}
+	if err := errs.CheckText("name", name, false); err != nil {
+		return "", Token{}, err
+	}
 	secret := "klt_" + randomToken(32)
 	var t Token
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {

@@ -97,6 +97,9 @@ func addItems(tx *db.Tx, in ItemInput) ([]string, error) {
 				Fields: map[string]string{"serial": "is already used by another unit of this product"}}
 		}
 	}
+	if err := errs.DateWithin("acquired_on", in.AcquiredOn, earliestRecord, tx.Now); err != nil {
+		return nil, err
+	}
 	acquired := in.AcquiredOn
 	if acquired == "" {
 		acquired = tx.Today()

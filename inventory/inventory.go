@@ -25,6 +25,10 @@ const (
 	Retired     Status = "retired"
 )
 
+// earliestRecord is the earliest date an item's records may carry: acquired, maintained,
+// recalled. Anything before it is a mistyped year.
+var earliestRecord = time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // Statuses lists every status in the order pages show them.
 var Statuses = []Status{Available, Reserved, OnLoan, Returned, InRepair, Quarantined, Lost, Retired}
 
@@ -81,7 +85,7 @@ type Category struct {
 type CategoryInput struct {
 	Name         string `json:"name" form:"name" validate:"required,max=100"`
 	ReviewMonths int    `json:"review_months" form:"review_months" validate:"gte=1,lte=36"`
-	Checklist    string `json:"checklist" form:"checklist" validate:"max=4000"`
+	Checklist    string `json:"checklist" form:"checklist" validate:"max=4000" text:"multiline"`
 }
 
 // Product is a catalogue line.
@@ -149,7 +153,7 @@ type ProductInput struct {
 	UnitCostPence        *int        `json:"unit_cost_pence" form:"unit_cost_pence" validate:"omitempty,gte=0,lte=100000000"`
 	MinAgeYears          *int        `json:"min_age_years" form:"min_age_years" validate:"omitempty,gte=0,lte=25"`
 	MaxAgeYears          *int        `json:"max_age_years" form:"max_age_years" validate:"omitempty,gte=0,lte=25"`
-	Notes                string      `json:"notes" form:"notes" validate:"max=2000"`
+	Notes                string      `json:"notes" form:"notes" validate:"max=2000" text:"multiline"`
 }
 
 // Item is one labelled unit of a returnable product.
@@ -194,7 +198,7 @@ type ItemInput struct {
 	Tag        string `json:"tag" form:"tag" validate:"max=40"`
 	Location   string `json:"location" form:"location" validate:"max=200"`
 	AcquiredOn string `json:"acquired_on" form:"acquired_on" validate:"omitempty,datetime=2006-01-02"`
-	Notes      string `json:"notes" form:"notes" validate:"max=2000"`
+	Notes      string `json:"notes" form:"notes" validate:"max=2000" text:"multiline"`
 	// Quantity is how many units to add; forms use it, the API adds one.
 	Quantity int `json:"-" form:"quantity" validate:"omitempty,gte=1,lte=500"`
 }
@@ -205,7 +209,7 @@ type ItemUpdate struct {
 	Condition  string `json:"condition" form:"condition" validate:"required,oneof=new good fair poor"`
 	Location   string `json:"location" form:"location" validate:"max=200"`
 	AcquiredOn string `json:"acquired_on" form:"acquired_on" validate:"omitempty,datetime=2006-01-02"`
-	Notes      string `json:"notes" form:"notes" validate:"max=2000"`
+	Notes      string `json:"notes" form:"notes" validate:"max=2000" text:"multiline"`
 }
 
 // ItemFilter selects items for a list.

@@ -49,11 +49,11 @@ type MaintenanceRecord struct {
 type MaintenanceInput struct {
 	Kind        string `json:"kind" validate:"required,oneof=service inspection loler electrical repair decontamination"`
 	Outcome     string `json:"outcome" validate:"required,oneof=pass fail repaired"`
-	Notes       string `json:"notes" validate:"max=2000"`
+	Notes       string `json:"notes" validate:"max=2000" text:"multiline"`
 	PerformedOn string `json:"performed_on" validate:"omitempty,datetime=2006-01-02"`
 	// Checklist marks each point of the category's inspection checklist "ok" or "fault".
 	Checklist map[string]string `json:"checklist" validate:"max=30,dive,oneof=ok fault"`
-	Parts     string            `json:"parts" validate:"max=500"`
+	Parts     string            `json:"parts" validate:"max=500" text:"multiline"`
 	CostPence *int              `json:"cost_pence" validate:"omitempty,gte=0,lte=100000000"`
 }
 
@@ -93,6 +93,9 @@ func (s *Store) RecordMaintenance(ctx context.Context, tag string, in Maintenanc
 	}
 	if in.PerformedOn > today {
 		return MaintenanceRecord{}, errs.Field("performed_on", "must be today or earlier: record work once it is done")
+	}
+	if err := errs.DateWithin("performed_on", in.PerformedOn, earliestRecord, time.Time{}); err != nil {
+		return MaintenanceRecord{}, err
 	}
 	if (in.Outcome == RepairDone) != (in.Kind == Repair && in.Outcome == RepairDone) {
 		return MaintenanceRecord{}, errs.Field("outcome", "repaired goes with a repair: use pass or fail")

@@ -44,7 +44,7 @@ type RecalledItem struct {
 type RecallInput struct {
 	ProductID int64  `json:"product_id" validate:"required,gt=0"`
 	Reference string `json:"reference" validate:"required,max=100"`
-	Action    string `json:"action" validate:"required,max=4000"`
+	Action    string `json:"action" validate:"required,max=4000" text:"multiline"`
 	IssuedOn  string `json:"issued_on" validate:"omitempty,datetime=2006-01-02"`
 }
 
@@ -54,6 +54,9 @@ type RecallInput struct {
 func (s *Store) CreateRecall(ctx context.Context, in RecallInput) (Recall, error) {
 	in.Reference, in.Action = strings.TrimSpace(in.Reference), strings.TrimSpace(in.Action)
 	if err := errs.Validate(in); err != nil {
+		return Recall{}, err
+	}
+	if err := errs.DateWithin("issued_on", in.IssuedOn, earliestRecord, s.db.Now()); err != nil {
 		return Recall{}, err
 	}
 	if in.IssuedOn == "" {
@@ -216,6 +219,9 @@ func (s *Store) CompleteRecallAction(ctx context.Context, recallID int64, tag, n
 	}
 	if len(notes) > 2000 {
 		return Recall{}, errs.Field("notes", "must be at most 2000 characters")
+	}
+	if err := errs.CheckText("notes", notes, true); err != nil {
+		return Recall{}, err
 	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		it, err := itemByTag(tx, NormalizeTag(tag))

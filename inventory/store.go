@@ -407,6 +407,9 @@ func (s *Store) UpdateItem(ctx context.Context, tag string, in ItemUpdate) (Item
 	if err := errs.Validate(in); err != nil {
 		return Item{}, err
 	}
+	if err := errs.DateWithin("acquired_on", in.AcquiredOn, earliestRecord, s.db.Now()); err != nil {
+		return Item{}, err
+	}
 	tag = NormalizeTag(tag)
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		it, err := itemByTag(tx, tag)
@@ -457,6 +460,9 @@ func (s *Store) Act(ctx context.Context, tag string, action Action, note string)
 	}
 	if len(note) > 2000 {
 		return Item{}, errs.Field("note", "must be at most 2000 characters")
+	}
+	if err := errs.CheckText("note", note, true); err != nil {
+		return Item{}, err
 	}
 	var details map[string]any
 	if note = strings.TrimSpace(note); note != "" {

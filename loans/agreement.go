@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -196,7 +197,7 @@ type AgreementInput struct {
 	SignerRelationship string  `json:"signer_relationship" form:"signer_relationship" validate:"max=100"`
 	SignedOn           string  `json:"signed_on" form:"signed_on" validate:"omitempty,datetime=2006-01-02"`
 	Signature          string  `json:"signature" form:"signature"`
-	Copy               *Upload `json:"-" form:"-"`
+	Copy               *Upload `json:"-" form:"-" text:"-"` // its file name is cleaned, not refused
 
 	signaturePNG []byte
 	copyType     string
@@ -498,13 +499,13 @@ func (s *Store) RecordAgreement(ctx context.Context, u accounts.User, loanID int
 }
 
 // cleanFilename keeps a file name safe to offer back in a download: its last part, in
-// printable characters, at most 100 of them.
+// printable characters (what is not UTF-8 becomes U+FFFD), at most 100 of them.
 func cleanFilename(name string) string {
 	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
 		name = name[i+1:]
 	}
 	name = strings.Map(func(r rune) rune {
-		if r < ' ' || r == '"' || r == 0x7F {
+		if unicode.IsControl(r) || r == '"' {
 			return -1
 		}
 		return r

@@ -82,6 +82,14 @@ func TestAgreementInputCheck(t *testing.T) {
 	if err := ok.Check("2026-06-01"); err != nil || ok.SignedOn != "2026-06-01" || ok.SignerName != "Pat" {
 		t.Fatalf("good input: %v %+v", err, ok)
 	}
+	// A file's name is not typed in the form: what cannot be shown in it is dropped, not refused.
+	odd := AgreementInput{SignerName: "Pat", Copy: &Upload{Filename: "scan\x01\u0085 ren\xe9e.pdf", Data: testtools.PDF("a scan", nil)}}
+	if err := odd.Check("2026-06-01"); err != nil {
+		t.Fatalf("a file whose name holds control characters: %v", err)
+	}
+	if got := cleanFilename(odd.Copy.Filename); got != "scan ren\uFFFDe.pdf" {
+		t.Errorf("cleanFilename kept %q", got)
+	}
 }
 
 func blankPNG(t testing.TB) []byte {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"strings"
+	"time"
 
 	"kitloan/accounts"
 	"kitloan/internal/db"
@@ -98,6 +99,10 @@ func (s *Store) Children(ctx context.Context, u accounts.User, f ChildFilter) ([
 	return out, total, rows.Err()
 }
 
+// earliestBirth is the earliest date of birth of a child the service sees, and so the
+// earliest they can have been discharged.
+var earliestBirth = time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // cleanChild trims and checks a child's details, returning the NHS number's digits.
 func cleanChild(in *ChildInput, today string) error {
 	for _, p := range []*string{&in.Reference, &in.GivenName, &in.FamilyName, &in.DateOfBirth, &in.NHSNumber, &in.Address,
@@ -118,7 +123,7 @@ func cleanChild(in *ChildInput, today string) error {
 	if in.DateOfBirth > today {
 		return errs.Field("date_of_birth", "must be today or in the past")
 	}
-	if in.DateOfBirth < "1990-01-01" {
+	if in.DateOfBirth < earliestBirth.Format(db.DateLayout) {
 		return errs.Field("date_of_birth", "must be a child's date of birth: check the year")
 	}
 	if in.NHSNumber != "" {
@@ -275,7 +280,7 @@ func (s *Store) DischargeChild(ctx context.Context, u accounts.User, id int64, o
 	if on == "" {
 		on = s.db.Now().Format(db.DateLayout)
 	}
-	if err := validDate("discharged_on", on); err != nil {
+	if err := errs.DateWithin("discharged_on", on, earliestBirth, s.db.Now().AddDate(1, 0, 0)); err != nil {
 		return Child{}, err
 	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {

@@ -102,7 +102,7 @@ const (
 type StockAdjustment struct {
 	Kind     string `json:"kind" validate:"required,oneof=received counted written_off"`
 	Quantity int    `json:"quantity" validate:"gte=0,lte=1000000"`
-	Reason   string `json:"reason" validate:"required,max=500"`
+	Reason   string `json:"reason" validate:"required,max=500" text:"multiline"`
 }
 
 // AdjustStock records stock received, counted or written off, and returns the new stock.

@@ -79,9 +79,10 @@ type dated struct {
 }
 
 // FuzzDates: the two ways dates are checked, errs.Validate with the datetime tag (loans,
-// requests, items, maintenance, recalls) and validDate (discharge), agree with each other
-// and with time.Parse; neither panics; a refusal names the field; and an accepted date is
-// exactly a real calendar date written YYYY-MM-DD.
+// requests, items, maintenance, recalls) and errs.DateWithin (each date's window), agree
+// with each other and with time.Parse; neither panics; a refusal names the field; an
+// accepted date is exactly a real calendar date written YYYY-MM-DD; and a window lets in
+// just the dates within it.
 func FuzzDates(f *testing.F) {
 	for _, s := range []string{"", "2026-11-22", "2024-02-29", "2023-02-29", "2026-13-01", "2026-00-10", "2026-1-2", "14/03/2017",
 		"2026-11-22T10:00:00Z", " 2026-11-22", "+026-11-22", "0000-01-01", "9999-12-31", "2026-11-31", "２０２６-11-22", "2026-11-22\x00"} {
@@ -89,7 +90,7 @@ func FuzzDates(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		verr := errs.Validate(dated{On: s})
-		derr := validDate("on", s)
+		derr := errs.DateWithin("on", s, time.Time{}, time.Time{})
 		_, perr := time.Parse(db.DateLayout, s)
 		want := s == "" || perr == nil
 		if (verr == nil) != want || (derr == nil) != want {
@@ -107,6 +108,13 @@ func FuzzDates(f *testing.F) {
 			if d.Format(db.DateLayout) != s {
 				t.Fatalf("date %q was accepted but is %s", s, d.Format(db.DateLayout))
 			}
+		}
+		werr := errs.DateWithin("on", s, time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2030, 12, 31, 0, 0, 0, 0, time.UTC))
+		if within := want && (s == "" || "2000-01-01" <= s && s <= "2030-12-31"); (werr == nil) != within {
+			t.Fatalf("date %q in 2000–2030: DateWithin says %v", s, werr)
+		}
+		if werr != nil && errs.As(werr).Fields["on"] == "" {
+			t.Fatalf("date %q: %v names no field", s, werr)
 		}
 	})
 }

@@ -66,7 +66,7 @@ type LoanInput struct {
 	Tags                  []string `json:"tags"`
 	RequestID             *int64   `json:"request_id"`
 	Location              string   `json:"location" validate:"required,oneof=home school clinic"`
-	Address               string   `json:"address" validate:"max=500"`
+	Address               string   `json:"address" validate:"max=500" text:"multiline"`
 	Recipient             string   `json:"recipient" validate:"required,max=200"`
 	RecipientRelationship string   `json:"recipient_relationship" validate:"max=100"`
 	ReviewDate            string   `json:"review_date" validate:"omitempty,datetime=2006-01-02"`
@@ -197,6 +197,9 @@ func (s *Store) IssueLoan(ctx context.Context, u accounts.User, in LoanInput) (L
 	}
 	if in.ReturnDate != "" && in.ReturnDate < today {
 		return Loan{}, errs.Field("return_date", "must be today or later")
+	}
+	if err := loanDatesWithin(s.db.Now(), in.ReviewDate, in.ReturnDate); err != nil {
+		return Loan{}, err
 	}
 	var id int64
 	err = s.db.InTx(ctx, func(tx *db.Tx) error {
@@ -451,6 +454,9 @@ func (s *Store) changeLoanItem(ctx context.Context, u accounts.User, loanID int6
 	if len(note) > 2000 {
 		return Loan{}, errs.Field("note", "must be at most 2000 characters")
 	}
+	if err := errs.CheckText("note", note, true); err != nil {
+		return Loan{}, err
+	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		l, err := loanFor(tx, ctx, u, loanID)
 		if err != nil {
@@ -475,15 +481,28 @@ func (s *Store) changeLoanItem(ctx context.Context, u accounts.User, loanID int6
 	return s.Loan(ctx, u, loanID)
 }
 
+// loanYearsAhead is how far ahead a loan's review or return date may be: a child's needs
+// change long before, and a date beyond is a mistyped year.
+const loanYearsAhead = 10
+
+// loanDatesWithin refuses a review or return date more than loanYearsAhead years away.
+func loanDatesWithin(now time.Time, review, ret string) error {
+	latest := now.AddDate(loanYearsAhead, 0, 0)
+	if err := errs.DateWithin("review_date", review, time.Time{}, latest); err != nil {
+		return err
+	}
+	return errs.DateWithin("return_date", ret, time.Time{}, latest)
+}
+
 // LoanChange extends a loan's review or moves it when a child moves home or school.
 type LoanChange struct {
 	ReviewDate            string `json:"review_date" validate:"omitempty,datetime=2006-01-02"`
 	ReturnDate            string `json:"return_date" validate:"omitempty,datetime=2006-01-02"`
 	Location              string `json:"location" validate:"omitempty,oneof=home school clinic"`
-	Address               string `json:"address" validate:"max=500"`
+	Address               string `json:"address" validate:"max=500" text:"multiline"`
 	Recipient             string `json:"recipient" validate:"max=200"`
 	RecipientRelationship string `json:"recipient_relationship" validate:"max=100"`
-	Reason                string `json:"reason" validate:"max=2000"`
+	Reason                string `json:"reason" validate:"max=2000" text:"multiline"`
 }
 
 // ChangeLoan applies the fields given: a new review or return date (an extension), or a new
@@ -495,6 +514,9 @@ func (s *Store) ChangeLoan(ctx context.Context, u accounts.User, loanID int64, c
 	today := s.db.Now().Format(db.DateLayout)
 	if ch.ReviewDate != "" && ch.ReviewDate < today {
 		return Loan{}, errs.Field("review_date", "must be today or later")
+	}
+	if err := loanDatesWithin(s.db.Now(), ch.ReviewDate, ch.ReturnDate); err != nil {
+		return Loan{}, err
 	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		l, err := loanFor(tx, ctx, u, loanID)

@@ -108,12 +108,12 @@ type ChildInput struct {
 	FamilyName     string  `json:"family_name" validate:"required,max=100"`
 	DateOfBirth    string  `json:"date_of_birth" validate:"required,datetime=2006-01-02"`
 	NHSNumber      string  `json:"nhs_number" validate:"max=20"`
-	Address        string  `json:"address" validate:"max=500"`
+	Address        string  `json:"address" validate:"max=500" text:"multiline"`
 	Setting        string  `json:"setting" validate:"max=200"`
-	SettingAddress string  `json:"setting_address" validate:"max=500"`
+	SettingAddress string  `json:"setting_address" validate:"max=500" text:"multiline"`
 	Carers         []Carer `json:"carers" validate:"max=6,dive"`
 	TherapistEmail string  `json:"therapist_email" validate:"max=200"`
-	Notes          string  `json:"notes" validate:"max=2000"`
+	Notes          string  `json:"notes" validate:"max=2000" text:"multiline"`
 }
 
 // NormalizeNHSNumber checks an NHS number (spaces and hyphens allowed) and returns its ten
@@ -181,17 +181,6 @@ func workingDays(from, to time.Time) int {
 		}
 	}
 	return n
-}
-
-// validDate checks an optional ISO date field.
-func validDate(field, v string) error {
-	if v == "" {
-		return nil
-	}
-	if _, err := time.Parse(db.DateLayout, v); err != nil {
-		return errs.Field(field, "must be a date like 2026-11-22")
-	}
-	return nil
 }
 
 // ParseStamp reads a time as the database stores it (RFC 3339); one that does not parse

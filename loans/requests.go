@@ -78,8 +78,8 @@ type RequestInput struct {
 	Quantity        int    `json:"quantity" validate:"gte=0,lte=20"`
 	Priority        string `json:"priority" validate:"required,oneof=urgent standard"`
 	DeliverTo       string `json:"deliver_to" validate:"required,oneof=home school clinic"`
-	DeliveryAddress string `json:"delivery_address" validate:"max=500"`
-	Reason          string `json:"reason" validate:"required,max=2000"`
+	DeliveryAddress string `json:"delivery_address" validate:"max=500" text:"multiline"`
+	Reason          string `json:"reason" validate:"required,max=2000" text:"multiline"`
 	NeededBy        string `json:"needed_by" validate:"omitempty,datetime=2006-01-02"`
 }
 
@@ -221,6 +221,10 @@ func (s *Store) CreateRequest(ctx context.Context, u accounts.User, in RequestIn
 	if in.NeededBy != "" && in.NeededBy < s.db.Now().Format(db.DateLayout) {
 		return Request{}, errs.Field("needed_by", "must be today or later")
 	}
+	// A request is for the coming months: a date years out is a mistyped year.
+	if err := errs.DateWithin("needed_by", in.NeededBy, time.Time{}, s.db.Now().AddDate(2, 0, 0)); err != nil {
+		return Request{}, err
+	}
 	var id int64
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		child, err := ChildFor(tx, u, in.ChildID)
@@ -318,6 +322,9 @@ func (s *Store) DeclineRequest(ctx context.Context, u accounts.User, id int64, r
 	if len(reason) > 2000 {
 		return Request{}, errs.Field("reason", "must be at most 2000 characters")
 	}
+	if err := errs.CheckText("reason", reason, true); err != nil {
+		return Request{}, err
+	}
 	return s.changeRequest(ctx, u, id, func(tx *db.Tx, r Request) error {
 		if err := releaseAll(tx, r); err != nil {
 			return err
@@ -331,6 +338,9 @@ func (s *Store) CancelRequest(ctx context.Context, u accounts.User, id int64, re
 	reason = strings.TrimSpace(reason)
 	if len(reason) > 2000 {
 		return Request{}, errs.Field("reason", "must be at most 2000 characters")
+	}
+	if err := errs.CheckText("reason", reason, true); err != nil {
+		return Request{}, err
 	}
 	return s.changeRequest(ctx, u, id, func(tx *db.Tx, r Request) error {
 		if err := releaseAll(tx, r); err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -8,8 +9,10 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
+	"github.com/gin-gonic/gin/binding"
 
 	"kitloan/internal/errs"
 )
@@ -84,13 +87,22 @@ func decodeValues(form url.Values, v any) error {
 }
 
 // bindJSON decodes a JSON request body into v, answering 415 for another content type,
-// 413 for a body that is too large and 400 for JSON that does not parse or has a field of
-// the wrong type or an unknown field, each naming what is wrong.
+// 413 for a body that is too large and 400 for JSON that does not parse, is not UTF-8 or
+// has a field of the wrong type or an unknown field, each naming what is wrong.
 func bindJSON(c *gin.Context, v any) error {
 	if c.ContentType() != "application/json" {
 		return errs.Errorf(errs.Unsupported, "Send the body as JSON, with the header Content-Type: application/json.")
 	}
-	err := c.ShouldBindJSON(v)
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return bodyError(err)
+	}
+	// The decoder would quietly turn bytes that are not UTF-8 into U+FFFD, storing text
+	// no one typed: they are refused here, where they can still be seen.
+	if !utf8.Valid(body) {
+		return notUTF8(body)
+	}
+	err = binding.JSON.BindBody(body, v)
 	if err == nil {
 		return nil
 	}
@@ -116,6 +128,90 @@ func bindJSON(c *gin.Context, v any) error {
 			Fields: map[string]string{field: "is not a known field"}}
 	}
 	return bodyError(err)
+}
+
+// notUTF8 refuses a JSON body that is not UTF-8, naming the field whose text holds the
+// first bad byte ("carers[0].name").
+func notUTF8(body []byte) error {
+	at := 0
+	for at < len(body) {
+		r, size := utf8.DecodeRune(body[at:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		at += size
+	}
+	field := jsonFieldAt(body, int64(at))
+	if field == "" {
+		return errs.Errorf(errs.BadRequest, "The body is not UTF-8 text (at byte %d).", at)
+	}
+	return &errs.Error{Code: errs.BadRequest, Message: "The field " + field + " is not UTF-8 text.",
+		Fields: map[string]string{field: errs.NotUTF8}}
+}
+
+// jsonFieldAt names the field of a JSON body whose key or value holds the byte at
+// offset at, as Validate names fields ("carers[0].name"); "" when it is no field's.
+func jsonFieldAt(body []byte, at int64) string {
+	type level struct {
+		array bool
+		index int    // in an array, the element being read
+		key   string // in an object, the key of the value being read
+		inKey bool   // in an object, whether the next token is a key
+	}
+	var levels []level
+	path := func() string {
+		var b strings.Builder
+		for _, l := range levels {
+			switch {
+			case l.array:
+				b.WriteString("[" + strconv.Itoa(l.index) + "]")
+			case b.Len() > 0:
+				b.WriteString("." + l.key)
+			default:
+				b.WriteString(l.key)
+			}
+		}
+		return b.String()
+	}
+	// valueRead moves the enclosing level past the value just read.
+	valueRead := func() {
+		if n := len(levels); n > 0 {
+			if levels[n-1].array {
+				levels[n-1].index++
+			} else {
+				levels[n-1].inKey = true
+			}
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		n := len(levels)
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				levels = append(levels, level{array: d == '[', inKey: d == '{'})
+			default:
+				levels = levels[:n-1]
+				valueRead()
+			}
+			continue
+		}
+		if n > 0 && levels[n-1].inKey {
+			levels[n-1].key, levels[n-1].inKey = tok.(string), false
+			if dec.InputOffset() > at {
+				return path()
+			}
+			continue
+		}
+		if dec.InputOffset() > at {
+			return path()
+		}
+		valueRead()
+	}
 }
 
 func jsonKind(t reflect.Type) string {

@@ -43,8 +43,14 @@ func newFuzzServer(f *testing.F) *fuzzServer {
 }
 
 // post sends body as it is and checks the answer: never a 5xx; a 2xx is a JSON object
-// with an id; anything else is the error shape of API.md.
+// with an id; anything else is the error shape of API.md. Whatever was answered, all the
+// text stored can be shown: UTF-8 with no control character but line breaks and tabs.
 func (s *fuzzServer) post(t *testing.T, token, path string, body []byte) {
+	defer func() {
+		if p := storedTextProblem(t, s.env); p != "" {
+			t.Fatalf("POST %s %q stored text that cannot be shown: %s", path, body, p)
+		}
+	}()
 	req, err := http.NewRequest(http.MethodPost, s.env.HTTP.URL+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +95,7 @@ func FuzzLoanJSON(f *testing.F) {
 		`{"child_id":1,"tags":["KL-999999"],"location":"clinic","recipient":"Pat","request_id":77}`,
 		`{"child_id":-1,"tags":null,"location":"moon","recipient":""}`,
 		`{"child_id":9223372036854775807,"tags":["` + s.chairUnits[1] + `"],"location":"home","recipient":"x","return_date":"2026-02-30"}`,
+		`{"child_id":1,"tags":["` + s.chairUnits[3] + `"],"location":"home","recipient":"Pat\u0000","address":"` + "\xff" + `"}`,
 		`{"child_id":1.5}`, `{"child_id":"1"}`, `{"tags":"KL-000003"}`, `{"colour":"red"}`, `{}`, `[]`, `null`, `"x"`, ``, `{`,
 		`{"child_id":1,"tags":["` + s.chairUnits[2] + `"],"location":"home","recipient":"Pat"}{"child_id":1}`,
 	} {
@@ -111,6 +118,7 @@ func FuzzChildJSON(f *testing.F) {
 		`{"given_name":"A","family_name":"B","date_of_birth":"2015-01-02","carers":[null]}`,
 		`{"given_name":"A","family_name":"B","date_of_birth":"2015-01-02","reference":"C-000001"}`,
 		`{"given_name":"` + "\u0000" + `","family_name":"\ud800","date_of_birth":"2015-01-02"}`,
+		`{"given_name":"Ren` + "\xe9" + `e","family_name":"B\u001b[2J","date_of_birth":"2015-01-02","notes":"a\r\nb\tc"}`,
 		`{"given_name":1}`, `{"carers":{}}`, `{}`, `[]`, `null`, ``, `{"nhs_number":"0000000000"}`,
 	} {
 		f.Add(false, []byte(body))

@@ -45,9 +45,9 @@ func sourceService(t *testing.T) string {
 			ServiceIntervalDays: 180, ReorderLevel: 0, UnitCostPence: ip(125000), MinAgeYears: ip(2), MaxAgeYears: ip(8), Notes: "Tilt-in-space.\nHarness included."},
 		{Name: "Corner chair", Category: "Seating", Kind: "returnable", Size: "Size 3", Manufacturer: "+1", Model: "'quoted", Notes: "''double"},
 		{Name: "Bath seat", Category: "Bathing & toileting", Kind: "returnable", NeedsDecontamination: &no, UnitCostPence: ip(0),
-			Manufacturer: "@SUM(A1)", Model: "\tx", Notes: "\rx"},
+			Manufacturer: "@SUM(A1)", Model: "@x", Notes: "\tx"},
 		{Name: "Pencil grip, triangular", Category: "Grips", Kind: "consumable", Stock: 140, ReorderLevel: 50, UnitCostPence: ip(95),
-			Model: "\t", Notes: "=1 "},
+			Model: "+", Notes: "=1 "},
 		{Name: "Foam tubing", Category: "3", Kind: "consumable", Stock: 0, Notes: "Cut to length; ‘wide’ bore"},
 		{Name: formula, Category: "Seating", Kind: "returnable", Manufacturer: "-2+3", Model: "-", Size: "=1+1", Notes: "@x\n=2"},
 	}
@@ -61,7 +61,7 @@ func sourceService(t *testing.T) string {
 	}
 	items := []inventory.ItemInput{
 		{ProductID: ids[0], Tag: "KL-000101", Serial: "SN-1", Condition: "good", Location: "Store, bay 3", AcquiredOn: "2024-02-29", Notes: `Zoë's old chair; "blue" frame`},
-		{ProductID: ids[0], Serial: "SN-2", Condition: "new", Location: formula, Notes: "\rx"},
+		{ProductID: ids[0], Serial: "SN-2", Condition: "new", Location: formula, Notes: "\t=1"},
 		{ProductID: ids[1], Serial: "''double", Condition: "fair", Location: "Van", Notes: "Line one\nLine two"},
 		{ProductID: ids[2], Serial: "-2+3", Condition: "poor", Location: "@SUM(A1)", AcquiredOn: "2020-01-01", Notes: "\tx"},
 	}

@@ -106,8 +106,9 @@ var (
 	validate     *validator.Validate
 )
 
-// Validate checks the `validate` struct tags of v and returns an Invalid error naming each
-// failing field by its JSON name with a sentence a person can act on.
+// Validate checks the `validate` struct tags of v, and every string in it with
+// TextProblem, and returns an Invalid error naming each failing field by its JSON name
+// with a sentence a person can act on.
 func Validate(v any) error {
 	validateOnce.Do(func() {
 		validate = validator.New(validator.WithRequiredStructEnabled())
@@ -122,18 +123,17 @@ func Validate(v any) error {
 			return name
 		})
 	})
-	err := validate.Struct(v)
-	if err == nil {
-		return nil
-	}
-	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
-		return &Error{Code: Invalid, Message: err.Error()}
-	}
 	fields := FieldsError{}
-	for _, fe := range verrs {
-		fields.Add(fieldPath(fe), problem(fe))
+	if err := validate.Struct(v); err != nil {
+		var verrs validator.ValidationErrors
+		if !errors.As(err, &verrs) {
+			return &Error{Code: Invalid, Message: err.Error()}
+		}
+		for _, fe := range verrs {
+			fields.Add(fieldPath(fe), problem(fe))
+		}
 	}
+	checkStrings(reflect.ValueOf(v), "", false, fields)
 	return fields.Err()
 }
 

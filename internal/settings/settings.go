@@ -132,8 +132,15 @@ func (s *Store) Get(ctx context.Context) (Settings, error) {
 	return out, nil
 }
 
-// Set stores the given keys (names as in the settings table) in one transaction.
+// Set stores the given keys (names as in the settings table) in one transaction. A value
+// that cannot be shown is refused, whoever sets it (Update checks each field's own rules
+// first; the serve command's --base-url only this).
 func (s *Store) Set(ctx context.Context, values map[string]string) error {
+	for k, v := range values {
+		if err := errs.CheckText(k, v, true); err != nil {
+			return err
+		}
+	}
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		for k, v := range values {
 			if _, err := tx.Exec(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
@@ -173,13 +180,13 @@ func Lookup(tx *db.Tx, key string) (string, error) {
 // Input is what the settings page changes, with the rules each value must meet.
 type Input struct {
 	ServiceName       string `json:"service_name" form:"service_name" validate:"required,max=200"`
-	ServiceAddress    string `json:"service_address" form:"service_address" validate:"max=500"`
+	ServiceAddress    string `json:"service_address" form:"service_address" validate:"max=500" text:"multiline"`
 	ServicePhone      string `json:"service_phone" form:"service_phone" validate:"max=50"`
 	ServiceEmail      string `json:"service_email" form:"service_email" validate:"max=200"`
 	BaseURL           string `json:"base_url" form:"base_url" validate:"required,max=200"`
 	TagPrefix         string `json:"tag_prefix" form:"tag_prefix" validate:"max=10"`
 	LabelFooter       string `json:"label_footer" form:"label_footer" validate:"max=200"`
-	AgreementTerms    string `json:"agreement_terms" form:"agreement_terms" validate:"max=20000"`
+	AgreementTerms    string `json:"agreement_terms" form:"agreement_terms" validate:"max=20000" text:"multiline"`
 	PaperSize         string `json:"paper_size" form:"paper_size" validate:"required,oneof=A4 Letter"`
 	UnsignedAfterDays int    `json:"unsigned_after_days" form:"unsigned_after_days" validate:"gte=0,lte=365"`
 	RetentionYears    int    `json:"retention_years_after_birth" form:"retention_years_after_birth" validate:"gte=18,lte=100"`
