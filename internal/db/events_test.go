@@ -24,7 +24,9 @@ func TestRecordEventWritesWhenAndByWhom(t *testing.T) {
 		if err := RecordEventAt(tx, past, Actor{Name: "system"}, EntityItem, 3, ActionCleaned, nil); err != nil {
 			return err
 		}
-		refused = append(refused, RecordEvent(tx, EntityLoan, 42, "", nil), RecordEvent(tx, "", 42, ActionIssued, nil))
+		var noEntity Entity
+		var noAction Action
+		refused = append(refused, RecordEvent(tx, EntityLoan, 42, noAction, nil), RecordEvent(tx, noEntity, 42, ActionIssued, nil))
 		return nil
 	})
 	if err != nil {
