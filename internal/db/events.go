@@ -53,7 +53,7 @@ const (
 
 	// On an item: cleaned (decontaminated) after a return.
 	ActionCleaned Action = "cleaned"
-	// On an item: a service, inspection or repair was recorded.
+	// On an item: a maintenance record (service, inspection, safety test, repair) was written.
 	ActionMaintenance Action = "maintenance"
 	// On an item: the action a recall asks for was done to it.
 	ActionRecallActionDone Action = "recall_action_done"
@@ -62,7 +62,7 @@ const (
 	ActionIssued Action = "issued"
 	// On a loan: some of its items were booked back in.
 	ActionReturned Action = "returned"
-	// On a loan: its last item came back.
+	// On a loan: none of its items is out any more.
 	ActionClosed Action = "closed"
 	// On a loan: its review date was moved on.
 	ActionReviewExtended Action = "review_extended"
@@ -94,7 +94,7 @@ const (
 	// On a request: a therapist asked for equipment.
 	ActionSubmitted Action = "submitted"
 	// On a request, named after the status it moved to:
-	ActionApproved  Action = "approved"  // the store agreed to it
+	ActionApproved  Action = "approved"  // the store agreed to it, or let its items go
 	ActionAllocated Action = "allocated" // items were reserved for it
 	ActionFulfilled Action = "fulfilled" // a loan met it
 	ActionDeclined  Action = "declined"  // the store turned it down
@@ -107,7 +107,7 @@ const (
 	// On a user: an API token was revoked.
 	ActionTokenRevoked Action = "token_revoked"
 
-	// On an export: personal data left the service in a report or export.
+	// On an export: someone exported personal data from the reports (what, how many rows).
 	ActionExported Action = "exported"
 )
 
