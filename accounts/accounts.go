@@ -164,7 +164,7 @@ func (s *Store) CreateUser(ctx context.Context, in UserInput) (User, error) {
 			in.Email, in.Name, in.Role, string(hash), tx.Stamp()).Scan(&id); err != nil {
 			return err
 		}
-		return db.RecordEvent(tx, "user", id, "created", map[string]any{"email": in.Email, "role": in.Role})
+		return db.RecordEvent(tx, db.EntityUser, id, db.ActionCreated, map[string]any{"email": in.Email, "role": in.Role})
 	})
 	if err != nil {
 		return User{}, err
@@ -217,7 +217,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, in UserInput) (User, e
 				return err
 			}
 		}
-		return db.RecordEvent(tx, "user", id, "updated", map[string]any{"email": in.Email, "role": in.Role, "active": in.Active, "password_changed": hash != nil})
+		return db.RecordEvent(tx, db.EntityUser, id, db.ActionUpdated, map[string]any{"email": in.Email, "role": in.Role, "active": in.Active, "password_changed": hash != nil})
 	})
 	if err != nil {
 		return User{}, err
@@ -397,7 +397,7 @@ func (s *Store) CreateToken(ctx context.Context, userID int64, name string) (str
 			return err
 		}
 		t.UserID, t.Name, t.CreatedAt = userID, name, tx.Now
-		return db.RecordEvent(tx, "user", userID, "token_created", map[string]any{"token_id": t.ID, "name": name})
+		return db.RecordEvent(tx, db.EntityUser, userID, db.ActionTokenCreated, map[string]any{"token_id": t.ID, "name": name})
 	})
 	return secret, t, err
 }
@@ -465,6 +465,6 @@ func (s *Store) RevokeToken(ctx context.Context, userID, tokenID int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.Errorf(errs.NotFound, "There is no live token %d for this user.", tokenID)
 		}
-		return db.RecordEvent(tx, "user", userID, "token_revoked", map[string]any{"token_id": tokenID})
+		return db.RecordEvent(tx, db.EntityUser, userID, db.ActionTokenRevoked, map[string]any{"token_id": tokenID})
 	})
 }

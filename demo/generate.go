@@ -2,7 +2,6 @@ package demo
 
 import (
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -11,10 +10,11 @@ import (
 	"kitloan/inventory"
 )
 
-// generator writes items, children, loans, requests and their history straight into the
-// database in one transaction with prepared statements: fast enough for 100,000 items in
-// seconds. It keeps the invariants the stores keep (an item on loan has exactly one open
-// loan line; every change has its event), so the result looks like years of real use.
+// generator writes items, children, loans and requests straight into the database in one
+// transaction with prepared statements, fast enough for 100,000 items in seconds, and
+// their history back-dated through db.RecordEventAt, the one writer of events. It keeps
+// the invariants the stores keep (an item on loan has exactly one open loan line; every
+// change has its event), so the result looks like years of real use.
 type generator struct {
 	rng *rand.Rand
 	// fulfilRNG decides which open loans met a request, and how long the request waited,
@@ -57,15 +57,14 @@ func (g *generator) exec(name string, args ...any) (int64, error) {
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func date(t time.Time) string  { return t.Format(db.DateLayout) }
 
-// event appends a history row; details are written as JSON.
-func (g *generator) event(at time.Time, actor int64, entity string, id int64, action string, details map[string]any) error {
-	js, _ := json.Marshal(details)
-	name := "Sam Store"
+// event appends a history row back-dated to at, as the service writes it, by the store's
+// demo account or, for actor 0, by the system.
+func (g *generator) event(at time.Time, actor int64, entity db.Entity, id int64, action db.Action, details map[string]any) error {
+	by := db.Actor{UserID: g.staff, Name: "Sam Store"}
 	if actor != g.staff {
-		name = "system"
+		by = db.Actor{Name: "system"}
 	}
-	_, err := g.exec("event", stamp(at), actor, name, entity, id, action, string(js))
-	return err
+	return db.RecordEventAt(g.tx, at, by, entity, id, action, details)
 }
 
 // nhsNumber makes a number in the 999 range the NHS keeps for testing, with a valid check digit.
@@ -90,7 +89,6 @@ func (g *generator) fill(tx *db.Tx, items int) error {
 	g.tx, g.stmts = tx, map[string]*sql.Stmt{}
 	for name, q := range map[string]string{
 		"item":      `INSERT INTO items (tag, product_id, serial, condition, status, location, acquired_on, next_service_due, notes, created_at, updated_at, awaiting_cleaning) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?)`,
-		"event":     `INSERT INTO events (at, actor_id, actor, entity, entity_id, action, details) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		"child":     `INSERT INTO children (reference, given_name, family_name, date_of_birth, nhs_number, address, setting, setting_address, therapist_id, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, '', ?, ?)`,
 		"carer":     `INSERT INTO carers (child_id, position, name, relationship, phone, email) VALUES (?, 0, ?, ?, ?, '')`,
 		"loan":      `INSERT INTO loans (child_id, request_id, location, address, recipient, recipient_relationship, review_date, issued_at, issued_by, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -165,7 +163,7 @@ func (g *generator) children(n int) ([]child, error) {
 			fmt.Sprintf("07700 9%05d", g.rng.IntN(100000))); err != nil {
 			return nil, err
 		}
-		if err := g.event(created, g.staff, "child", id, "created", map[string]any{"reference": fmt.Sprintf("C-%06d", i+1)}); err != nil {
+		if err := g.event(created, g.staff, db.EntityChild, id, db.ActionCreated, map[string]any{"reference": fmt.Sprintf("C-%06d", i+1)}); err != nil {
 			return nil, err
 		}
 		out = append(out, c)
@@ -210,7 +208,7 @@ func (g *generator) item(n int, p inventory.Product, condition string, children 
 	if err != nil {
 		return err
 	}
-	if err := g.event(acquired, g.staff, "item", id, "created", map[string]any{"tag": tag, "product": p.Title(), "status": "available"}); err != nil {
+	if err := g.event(acquired, g.staff, db.EntityItem, id, db.ActionCreated, map[string]any{"tag": tag, "product": p.Title(), "status": "available"}); err != nil {
 		return err
 	}
 	// Past loans, each closed, in the years since the item was bought.
@@ -231,26 +229,26 @@ func (g *generator) item(n int, p inventory.Product, condition string, children 
 		}
 		for _, e := range []struct {
 			at       time.Time
-			action   string
+			action   db.Action
 			from, to string
 		}{
-			{issued, "issue", "available", "on_loan"},
-			{back, "return", "on_loan", "returned"},
-			{back.Add(2 * time.Hour), "cleaned", "", ""},
-			{back.Add(26 * time.Hour), "inspect_pass", "returned", "available"},
+			{issued, inventory.Issue, "available", "on_loan"},
+			{back, inventory.Return, "on_loan", "returned"},
+			{back.Add(2 * time.Hour), db.ActionCleaned, "", ""},
+			{back.Add(26 * time.Hour), inventory.InspectPass, "returned", "available"},
 		} {
 			details := map[string]any{"loan_id": loanID}
 			if e.from != "" {
 				details["from"], details["to"] = e.from, e.to
 			}
-			if err := g.event(e.at, g.staff, "item", id, e.action, details); err != nil {
+			if err := g.event(e.at, g.staff, db.EntityItem, id, e.action, details); err != nil {
 				return err
 			}
 		}
 		at = back.Add(48 * time.Hour)
 	}
 	if p.ServiceIntervalDays > 0 {
-		if err := g.event(at.Add(time.Hour), g.staff, "item", id, "maintenance", map[string]any{"kind": "service", "outcome": "pass"}); err != nil {
+		if err := g.event(at.Add(time.Hour), g.staff, db.EntityItem, id, db.ActionMaintenance, map[string]any{"kind": "service", "outcome": "pass"}); err != nil {
 			return err
 		}
 	}
@@ -259,9 +257,9 @@ func (g *generator) item(n int, p inventory.Product, condition string, children 
 		*open = append(*open, openLoan{itemID: id, productID: p.ID, tag: tag, condition: condition, child: children[g.rng.IntN(len(children))],
 			issued: g.now.AddDate(0, 0, -g.rng.IntN(300))})
 	case inventory.InRepair, inventory.Retired, inventory.Quarantined, inventory.Returned:
-		action := map[inventory.Status]string{inventory.InRepair: "send_to_repair", inventory.Retired: "retire",
-			inventory.Quarantined: "quarantine", inventory.Returned: "return"}[status]
-		if err := g.event(g.now.AddDate(0, 0, -g.rng.IntN(20)), g.staff, "item", id, action, map[string]any{"to": string(status)}); err != nil {
+		action := map[inventory.Status]inventory.Action{inventory.InRepair: inventory.SendToRepair, inventory.Retired: inventory.Retire,
+			inventory.Quarantined: inventory.Quarantine, inventory.Returned: inventory.Return}[status]
+		if err := g.event(g.now.AddDate(0, 0, -g.rng.IntN(20)), g.staff, db.EntityItem, id, action, map[string]any{"to": string(status)}); err != nil {
 			return err
 		}
 	}
@@ -297,7 +295,7 @@ func (g *generator) openLoans(open []openLoan) error {
 			if _, err := g.exec("loan_item", loanID, o.itemID, o.condition, nil, nil); err != nil {
 				return err
 			}
-			if err := g.event(first.issued, g.staff, "item", o.itemID, "issue", map[string]any{"from": "available", "to": "on_loan", "loan_id": loanID}); err != nil {
+			if err := g.event(first.issued, g.staff, db.EntityItem, o.itemID, inventory.Issue, map[string]any{"from": "available", "to": "on_loan", "loan_id": loanID}); err != nil {
 				return err
 			}
 			tags = append(tags, o.tag)
@@ -307,7 +305,7 @@ func (g *generator) openLoans(open []openLoan) error {
 				return err
 			}
 		}
-		if err := g.event(first.issued, g.staff, "loan", loanID, "issued", map[string]any{"child_id": first.child.id, "tags": tags}); err != nil {
+		if err := g.event(first.issued, g.staff, db.EntityLoan, loanID, db.ActionIssued, map[string]any{"child_id": first.child.id, "tags": tags}); err != nil {
 			return err
 		}
 		i += k
@@ -331,10 +329,10 @@ func (g *generator) approvedRequest(o openLoan, deliverTo, address string) (int6
 	if err != nil {
 		return 0, err
 	}
-	if err := g.event(created, 0, "request", id, "submitted", map[string]any{"child_id": o.child.id, "product_id": o.productID, "priority": priority}); err != nil {
+	if err := g.event(created, 0, db.EntityRequest, id, db.ActionSubmitted, map[string]any{"child_id": o.child.id, "product_id": o.productID, "priority": priority}); err != nil {
 		return 0, err
 	}
-	return id, g.event(approved, g.staff, "request", id, "approved", map[string]any{"from": "submitted", "to": "approved"})
+	return id, g.event(approved, g.staff, db.EntityRequest, id, db.ActionApproved, map[string]any{"from": "submitted", "to": "approved"})
 }
 
 // fulfil marks the request met by the loan issued at issued, as IssueLoan does: the
@@ -344,7 +342,7 @@ func (g *generator) fulfil(requestID, loanID int64, issued time.Time) error {
 	if _, err := g.exec("fulfil", note, stamp(issued), stamp(issued), requestID); err != nil {
 		return err
 	}
-	return g.event(issued, g.staff, "request", requestID, "fulfilled", map[string]any{"from": "approved", "to": "fulfilled", "note": note})
+	return g.event(issued, g.staff, db.EntityRequest, requestID, db.ActionFulfilled, map[string]any{"from": "approved", "to": "fulfilled", "note": note})
 }
 
 // requestReasons are what the demo's therapists write when they ask for equipment.
@@ -366,7 +364,7 @@ func (g *generator) requestsAndConsumables(children []child, returnable, consuma
 			if err != nil {
 				return err
 			}
-			if err := g.event(created, 0, "request", id, "submitted", map[string]any{"child_id": c.id, "product_id": p.ID, "priority": priority}); err != nil {
+			if err := g.event(created, 0, db.EntityRequest, id, db.ActionSubmitted, map[string]any{"child_id": c.id, "product_id": p.ID, "priority": priority}); err != nil {
 				return err
 			}
 		}

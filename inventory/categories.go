@@ -52,7 +52,7 @@ func (s *Store) CreateCategory(ctx context.Context, in CategoryInput) error {
 			in.Name, in.ReviewMonths, in.Checklist).Scan(&id); err != nil {
 			return err
 		}
-		return db.RecordEvent(tx, "category", id, "created", map[string]any{"name": in.Name})
+		return db.RecordEvent(tx, db.EntityCategory, id, db.ActionCreated, map[string]any{"name": in.Name})
 	})
 }
 
@@ -72,6 +72,6 @@ func (s *Store) UpdateCategory(ctx context.Context, id int64, in CategoryInput) 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.Errorf(errs.NotFound, "There is no category %d.", id)
 		}
-		return db.RecordEvent(tx, "category", id, "updated", map[string]any{"name": in.Name, "review_months": in.ReviewMonths})
+		return db.RecordEvent(tx, db.EntityCategory, id, db.ActionUpdated, map[string]any{"name": in.Name, "review_months": in.ReviewMonths})
 	})
 }

@@ -43,7 +43,7 @@ func addProduct(tx *db.Tx, in ProductInput, id int64) (int64, error) {
 	if err := tx.QueryRow(`INSERT INTO products (`+cols+`) VALUES (`+marks+`) RETURNING id`, args...).Scan(&id); err != nil {
 		return 0, err
 	}
-	return id, db.RecordEvent(tx, "product", id, "created", map[string]any{"name": in.Name})
+	return id, db.RecordEvent(tx, db.EntityProduct, id, db.ActionCreated, map[string]any{"name": in.Name})
 }
 
 // prepareItems tidies and checks an ItemInput before any transaction: the rules every way
@@ -129,7 +129,7 @@ func addItems(tx *db.Tx, in ItemInput) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := db.RecordEvent(tx, "item", id, "created", map[string]any{"tag": tag, "product": p.Title(), "status": Available}); err != nil {
+		if err := db.RecordEvent(tx, db.EntityItem, id, db.ActionCreated, map[string]any{"tag": tag, "product": p.Title(), "status": Available}); err != nil {
 			return nil, err
 		}
 		tags = append(tags, tag)

@@ -144,7 +144,7 @@ func TestHistoryNewestFirst(t *testing.T) {
 	}
 	var got []string
 	for _, e := range events {
-		got = append(got, e.Action)
+		got = append(got, string(e.Action))
 	}
 	want := []string{"retire", "repaired", "send_to_repair", "created"}
 	if total != 4 || len(got) != 4 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] || got[3] != want[3] {

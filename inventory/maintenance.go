@@ -138,7 +138,7 @@ func (s *Store) RecordMaintenance(ctx context.Context, tag string, in Maintenanc
 			if _, err := tx.Exec(`UPDATE items SET awaiting_cleaning = 0, updated_at = ? WHERE id = ?`, tx.Stamp(), it.ID); err != nil {
 				return err
 			}
-			if err := db.RecordEvent(tx, "item", it.ID, "cleaned", map[string]any{"notes": in.Notes}); err != nil {
+			if err := db.RecordEvent(tx, db.EntityItem, it.ID, db.ActionCleaned, map[string]any{"notes": in.Notes}); err != nil {
 				return err
 			}
 		case in.Kind == Repair:
@@ -194,7 +194,7 @@ func (s *Store) RecordMaintenance(ctx context.Context, tag string, in Maintenanc
 			in.Parts, in.CostPence, nextDue, tx.Stamp()).Scan(&id); err != nil {
 			return err
 		}
-		return db.RecordEvent(tx, "item", it.ID, "maintenance", map[string]any{"kind": in.Kind, "outcome": in.Outcome, "record_id": id, "notes": in.Notes})
+		return db.RecordEvent(tx, db.EntityItem, it.ID, db.ActionMaintenance, map[string]any{"kind": in.Kind, "outcome": in.Outcome, "record_id": id, "notes": in.Notes})
 	})
 	if err != nil {
 		return MaintenanceRecord{}, err

@@ -114,7 +114,7 @@ func (s *Store) CreateRecall(ctx context.Context, in RecallInput) (Recall, error
 				return err
 			}
 		}
-		return db.RecordEvent(tx, "product", p.ID, "recalled", map[string]any{"recall_id": id, "reference": in.Reference, "affected": len(units)})
+		return db.RecordEvent(tx, db.EntityProduct, p.ID, db.ActionRecalled, map[string]any{"recall_id": id, "reference": in.Reference, "affected": len(units)})
 	})
 	if err != nil {
 		return Recall{}, err
@@ -136,7 +136,7 @@ func dropAllocation(tx *db.Tx, itemID int64) error {
 	if _, err := tx.Exec(`UPDATE requests SET status = 'approved', updated_at = ? WHERE id = ? AND status = 'allocated'`, tx.Stamp(), requestID); err != nil {
 		return err
 	}
-	return db.RecordEvent(tx, "request", requestID, "allocation_recalled", map[string]any{"item_id": itemID})
+	return db.RecordEvent(tx, db.EntityRequest, requestID, db.ActionAllocationRecalled, map[string]any{"item_id": itemID})
 }
 
 // Recall returns a recall with every affected item, where it is and who holds it.
@@ -235,7 +235,7 @@ func (s *Store) CompleteRecallAction(ctx context.Context, recallID int64, tag, n
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errs.Field("tag", it.Tag+" has no open action on recall "+strconv.FormatInt(recallID, 10))
 		}
-		return db.RecordEvent(tx, "item", it.ID, "recall_action_done", map[string]any{"recall_id": recallID, "notes": notes})
+		return db.RecordEvent(tx, db.EntityItem, it.ID, db.ActionRecallActionDone, map[string]any{"recall_id": recallID, "notes": notes})
 	})
 	if err != nil {
 		return Recall{}, err
@@ -265,7 +265,7 @@ func (s *Store) CloseRecall(ctx context.Context, id int64) (Recall, error) {
 		if _, err := tx.Exec(`UPDATE recalls SET closed_at = ? WHERE id = ?`, tx.Stamp(), id); err != nil {
 			return err
 		}
-		return db.RecordEvent(tx, "product", productID, "recall_closed", map[string]any{"recall_id": id})
+		return db.RecordEvent(tx, db.EntityProduct, productID, db.ActionRecallClosed, map[string]any{"recall_id": id})
 	})
 	if err != nil {
 		return Recall{}, err

@@ -112,7 +112,7 @@ func (s *Store) UpdateProduct(ctx context.Context, id int64, in ProductInput) (P
 		if err != nil {
 			return err
 		}
-		return db.RecordEvent(tx, "product", id, "updated", map[string]any{"name": in.Name})
+		return db.RecordEvent(tx, db.EntityProduct, id, db.ActionUpdated, map[string]any{"name": in.Name})
 	})
 	if err != nil {
 		return Product{}, err
@@ -444,7 +444,7 @@ func (s *Store) UpdateItem(ctx context.Context, tag string, in ItemUpdate) (Item
 		if in.Location != it.Location {
 			changes["location"] = in.Location
 		}
-		return db.RecordEvent(tx, "item", it.ID, "updated", changes)
+		return db.RecordEvent(tx, db.EntityItem, it.ID, db.ActionUpdated, changes)
 	})
 	if err != nil {
 		return Item{}, err
@@ -484,7 +484,7 @@ func (s *Store) History(ctx context.Context, tag string, limit, offset int) ([]d
 	if err != nil {
 		return nil, 0, err
 	}
-	return s.db.Events(ctx, "item", it.ID, db.PageSize(limit), offset)
+	return s.db.Events(ctx, db.EntityItem, it.ID, db.PageSize(limit), offset)
 }
 
 // CountByStatus counts items in each status.

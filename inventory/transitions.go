@@ -10,24 +10,26 @@ import (
 	"kitloan/internal/errs"
 )
 
-// Action is something done to an item that may change its status.
-type Action string
+// Action is something done to an item that may change its status. The item's history
+// event is named after it, so it is the history's own type, declared with the other event
+// names in the ground.
+type Action = db.Action
 
 // The actions of DESIGN.md §2 "Item states".
 const (
-	Allocate        Action = "allocate"
-	Release         Action = "release"
-	Issue           Action = "issue"
-	Return          Action = "return"
-	ReportLost      Action = "report_lost"
-	Found           Action = "found"
-	InspectPass     Action = "inspect_pass"
-	InspectFail     Action = "inspect_fail"
-	SendToRepair    Action = "send_to_repair"
-	Repaired        Action = "repaired"
-	Quarantine      Action = "quarantine"
-	ClearQuarantine Action = "clear_quarantine"
-	Retire          Action = "retire"
+	Allocate        = db.ActionAllocate
+	Release         = db.ActionRelease
+	Issue           = db.ActionIssue
+	Return          = db.ActionReturn
+	ReportLost      = db.ActionReportLost
+	Found           = db.ActionFound
+	InspectPass     = db.ActionInspectPass
+	InspectFail     = db.ActionInspectFail
+	SendToRepair    = db.ActionSendToRepair
+	Repaired        = db.ActionRepaired
+	Quarantine      = db.ActionQuarantine
+	ClearQuarantine = db.ActionClearQuarantine
+	Retire          = db.ActionRetire
 )
 
 // transition is one allowed move: from any of the listed statuses to the target.
@@ -132,7 +134,7 @@ func Transition(tx *db.Tx, tag string, action Action, details map[string]any) (I
 	for k, v := range details {
 		ev[k] = v
 	}
-	if err := db.RecordEvent(tx, "item", it.ID, string(action), ev); err != nil {
+	if err := db.RecordEvent(tx, db.EntityItem, it.ID, action, ev); err != nil {
 		return it, err
 	}
 	it.Status = to

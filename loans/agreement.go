@@ -437,7 +437,7 @@ func (s *Store) MarkAgreementPrinted(ctx context.Context, u accounts.User, loanI
 				return err
 			}
 		}
-		return db.RecordEvent(tx, "loan", l.ID, "agreement_printed", map[string]any{"first": first})
+		return db.RecordEvent(tx, db.EntityLoan, l.ID, db.ActionAgreementPrinted, map[string]any{"first": first})
 	})
 }
 
@@ -490,7 +490,7 @@ func (s *Store) RecordAgreement(ctx context.Context, u accounts.User, loanID int
 			}
 			details["content_type"], details["size"], details["sha256"] = in.copyType, len(in.Copy.Data), hexSum
 		}
-		return db.RecordEvent(tx, "loan", l.ID, "agreement_signed", details)
+		return db.RecordEvent(tx, db.EntityLoan, l.ID, db.ActionAgreementSigned, details)
 	})
 	if err != nil {
 		return AgreementRecord{}, err

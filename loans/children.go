@@ -191,7 +191,7 @@ func (s *Store) CreateChild(ctx context.Context, u accounts.User, in ChildInput)
 		if err := writeCarers(tx, id, in.Carers); err != nil {
 			return err
 		}
-		return db.RecordEvent(tx, "child", id, "created", map[string]any{"reference": in.Reference})
+		return db.RecordEvent(tx, db.EntityChild, id, db.ActionCreated, map[string]any{"reference": in.Reference})
 	})
 	if err != nil {
 		return Child{}, err
@@ -266,7 +266,7 @@ func (s *Store) UpdateChild(ctx context.Context, u accounts.User, id int64, in C
 		if in.Setting != old.Setting {
 			details["setting"] = in.Setting
 		}
-		return db.RecordEvent(tx, "child", id, "updated", details)
+		return db.RecordEvent(tx, db.EntityChild, id, db.ActionUpdated, details)
 	})
 	if err != nil {
 		return Child{}, err
@@ -294,7 +294,7 @@ func (s *Store) DischargeChild(ctx context.Context, u accounts.User, id int64, o
 		if _, err := tx.Exec(`UPDATE children SET discharged_on = ?, updated_at = ? WHERE id = ?`, on, tx.Stamp(), id); err != nil {
 			return err
 		}
-		return db.RecordEvent(tx, "child", id, "discharged", map[string]any{"on": on})
+		return db.RecordEvent(tx, db.EntityChild, id, db.ActionDischarged, map[string]any{"on": on})
 	})
 	if err != nil {
 		return Child{}, err

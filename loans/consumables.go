@@ -83,10 +83,10 @@ func (s *Store) IssueConsumable(ctx context.Context, u accounts.User, in Consuma
 		}
 		out = ConsumableIssue{ID: out.ID, ProductID: in.ProductID, ProductName: name, ChildID: child.ID, Quantity: in.Quantity,
 			IssuedOn: tx.Today(), IssuedBy: u.Name, StockAfter: stock - in.Quantity}
-		if err := db.RecordEvent(tx, "child", child.ID, "consumable_issued", map[string]any{"product": name, "quantity": in.Quantity}); err != nil {
+		if err := db.RecordEvent(tx, db.EntityChild, child.ID, db.ActionConsumableIssued, map[string]any{"product": name, "quantity": in.Quantity}); err != nil {
 			return err
 		}
-		return db.RecordEvent(tx, "product", in.ProductID, "issued", map[string]any{"child_id": child.ID, "quantity": in.Quantity, "stock_after": out.StockAfter})
+		return db.RecordEvent(tx, db.EntityProduct, in.ProductID, db.ActionIssued, map[string]any{"child_id": child.ID, "quantity": in.Quantity, "stock_after": out.StockAfter})
 	})
 	return out, err
 }
@@ -97,6 +97,9 @@ const (
 	Counted    = "counted"
 	WrittenOff = "written_off"
 )
+
+// stockEvents names the product's event for each kind of stock adjustment.
+var stockEvents = map[string]db.Action{Received: db.ActionStockReceived, Counted: db.ActionStockCounted, WrittenOff: db.ActionStockWrittenOff}
 
 // StockAdjustment changes a consumable's stock, with a reason.
 type StockAdjustment struct {
@@ -148,7 +151,7 @@ func (s *Store) AdjustStock(ctx context.Context, productID int64, in StockAdjust
 			productID, in.Kind, after-stock, after, in.Reason, tx.Stamp(), NullID(a.UserID)); err != nil {
 			return err
 		}
-		return db.RecordEvent(tx, "product", productID, "stock_"+in.Kind, map[string]any{"change": after - stock, "stock_after": after, "reason": in.Reason})
+		return db.RecordEvent(tx, db.EntityProduct, productID, stockEvents[in.Kind], map[string]any{"change": after - stock, "stock_after": after, "reason": in.Reason})
 	})
 	return after, err
 }

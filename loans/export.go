@@ -177,14 +177,19 @@ func exportConsumables(ctx context.Context, q db.Querier, childID int64) ([]Cons
 }
 
 // ChildEventsWhere selects the history about a child: their own events and those of their
-// loans and requests. It takes the child's id three times.
-const ChildEventsWhere = `(entity = 'child' AND entity_id = ?)
-	OR (entity = 'loan' AND entity_id IN (SELECT id FROM loans WHERE child_id = ?))
-	OR (entity = 'request' AND entity_id IN (SELECT id FROM requests WHERE child_id = ?))`
+// loans and requests. Its arguments are ChildEventsArgs.
+const ChildEventsWhere = `(entity = ? AND entity_id = ?)
+	OR (entity = ? AND entity_id IN (SELECT id FROM loans WHERE child_id = ?))
+	OR (entity = ? AND entity_id IN (SELECT id FROM requests WHERE child_id = ?))`
+
+// ChildEventsArgs are ChildEventsWhere's arguments for the child with the given id.
+func ChildEventsArgs(childID int64) []any {
+	return []any{string(db.EntityChild), childID, string(db.EntityLoan), childID, string(db.EntityRequest), childID}
+}
 
 func exportEvents(ctx context.Context, q db.Querier, childID int64) ([]db.Event, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, at, actor, entity, entity_id, action, details FROM events WHERE `+ChildEventsWhere+` ORDER BY id`,
-		childID, childID, childID)
+		ChildEventsArgs(childID)...)
 	if err != nil {
 		return nil, err
 	}

@@ -270,7 +270,7 @@ func (s *Store) IssueLoan(ctx context.Context, u accounts.User, in LoanInput) (L
 				return err
 			}
 		}
-		return db.RecordEvent(tx, "loan", id, "issued", map[string]any{"child_id": child.ID, "tags": tags, "location": in.Location})
+		return db.RecordEvent(tx, db.EntityLoan, id, db.ActionIssued, map[string]any{"child_id": child.ID, "tags": tags, "location": in.Location})
 	})
 	if err != nil {
 		return Loan{}, err
@@ -394,7 +394,7 @@ func (s *Store) ReturnItems(ctx context.Context, u accounts.User, loanID int64, 
 		for i, line := range lines {
 			tags[i] = line.Tag
 		}
-		if err := db.RecordEvent(tx, "loan", l.ID, "returned", map[string]any{"tags": tags}); err != nil {
+		if err := db.RecordEvent(tx, db.EntityLoan, l.ID, db.ActionReturned, map[string]any{"tags": tags}); err != nil {
 			return err
 		}
 		return closeIfDone(tx, l.ID)
@@ -435,7 +435,7 @@ func closeIfDone(tx *db.Tx, loanID int64) error {
 	if _, err := tx.Exec(`UPDATE loans SET closed_at = ? WHERE id = ? AND closed_at IS NULL`, tx.Stamp(), loanID); err != nil {
 		return err
 	}
-	return db.RecordEvent(tx, "loan", loanID, "closed", nil)
+	return db.RecordEvent(tx, db.EntityLoan, loanID, db.ActionClosed, nil)
 }
 
 // ReportLost records that an item on a loan is lost. It stays on the loan until it is
@@ -473,7 +473,7 @@ func (s *Store) changeLoanItem(ctx context.Context, u accounts.User, loanID int6
 		if _, err := inventory.Transition(tx, tag, action, details); err != nil {
 			return err
 		}
-		return db.RecordEvent(tx, "loan", l.ID, string(action), map[string]any{"tag": tag})
+		return db.RecordEvent(tx, db.EntityLoan, l.ID, action, map[string]any{"tag": tag})
 	})
 	if err != nil {
 		return Loan{}, err
@@ -530,7 +530,7 @@ func (s *Store) ChangeLoan(ctx context.Context, u accounts.User, loanID int64, c
 			if _, err := tx.Exec(`UPDATE loans SET review_date = ? WHERE id = ?`, ch.ReviewDate, l.ID); err != nil {
 				return err
 			}
-			if err := db.RecordEvent(tx, "loan", l.ID, "review_extended", map[string]any{"from": l.ReviewDate, "to": ch.ReviewDate, "reason": ch.Reason}); err != nil {
+			if err := db.RecordEvent(tx, db.EntityLoan, l.ID, db.ActionReviewExtended, map[string]any{"from": l.ReviewDate, "to": ch.ReviewDate, "reason": ch.Reason}); err != nil {
 				return err
 			}
 		}
@@ -538,7 +538,7 @@ func (s *Store) ChangeLoan(ctx context.Context, u accounts.User, loanID int64, c
 			if _, err := tx.Exec(`UPDATE loans SET return_date = ? WHERE id = ?`, ch.ReturnDate, l.ID); err != nil {
 				return err
 			}
-			if err := db.RecordEvent(tx, "loan", l.ID, "return_date_set", map[string]any{"to": ch.ReturnDate}); err != nil {
+			if err := db.RecordEvent(tx, db.EntityLoan, l.ID, db.ActionReturnDateSet, map[string]any{"to": ch.ReturnDate}); err != nil {
 				return err
 			}
 		}
@@ -547,7 +547,7 @@ func (s *Store) ChangeLoan(ctx context.Context, u accounts.User, loanID int64, c
 			if _, err := tx.Exec(`UPDATE loans SET location = ?, address = ?, recipient = ?, recipient_relationship = ? WHERE id = ?`, loc, addr, rec, rel, l.ID); err != nil {
 				return err
 			}
-			if err := db.RecordEvent(tx, "loan", l.ID, "moved", map[string]any{"from": l.Location, "to": loc, "reason": ch.Reason}); err != nil {
+			if err := db.RecordEvent(tx, db.EntityLoan, l.ID, db.ActionMoved, map[string]any{"from": l.Location, "to": loc, "reason": ch.Reason}); err != nil {
 				return err
 			}
 		}

@@ -259,13 +259,17 @@ func (s *Store) CreateRequest(ctx context.Context, u accounts.User, in RequestIn
 			tx.Stamp(), tx.Stamp()).Scan(&id); err != nil {
 			return err
 		}
-		return db.RecordEvent(tx, "request", id, "submitted", map[string]any{"child_id": in.ChildID, "product_id": in.ProductID, "priority": in.Priority})
+		return db.RecordEvent(tx, db.EntityRequest, id, db.ActionSubmitted, map[string]any{"child_id": in.ChildID, "product_id": in.ProductID, "priority": in.Priority})
 	})
 	if err != nil {
 		return Request{}, err
 	}
 	return s.Request(ctx, u, id)
 }
+
+// requestEvents names the request's event for each status it can move on to.
+var requestEvents = map[string]db.Action{Approved: db.ActionApproved, Allocated: db.ActionAllocated,
+	Fulfilled: db.ActionFulfilled, Declined: db.ActionDeclined, Cancelled: db.ActionCancelled}
 
 // setRequestStatus moves a request on, refusing moves from any status not in from.
 func setRequestStatus(tx *db.Tx, r Request, to, note string, from ...string) error {
@@ -288,7 +292,7 @@ func setRequestStatus(tx *db.Tx, r Request, to, note string, from ...string) err
 	if note != "" {
 		details["note"] = note
 	}
-	return db.RecordEvent(tx, "request", r.ID, to, details)
+	return db.RecordEvent(tx, db.EntityRequest, r.ID, requestEvents[to], details)
 }
 
 // changeRequest runs fn on a request inside one transaction and returns it afterwards.

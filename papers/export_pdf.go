@@ -279,11 +279,11 @@ func deref(s *string) string {
 // EventSummary describes a history event in words: "Loan L-000042: issued (location:
 // home; tags: KL-000001)".
 func EventSummary(e db.Event) string {
-	what := map[string]string{"child": "Child", "loan": "Loan " + loans.Reference("L", e.EntityID), "request": "Request " + loans.Reference("R", e.EntityID)}[e.Entity]
+	what := map[db.Entity]string{db.EntityChild: "Child", db.EntityLoan: "Loan " + loans.Reference("L", e.EntityID), db.EntityRequest: "Request " + loans.Reference("R", e.EntityID)}[e.Entity]
 	if what == "" {
-		what = titleCase(e.Entity) + " " + strconv.FormatInt(e.EntityID, 10)
+		what = titleCase(string(e.Entity)) + " " + strconv.FormatInt(e.EntityID, 10)
 	}
-	action := strings.ReplaceAll(e.Action, "_", " ")
+	action := strings.ReplaceAll(string(e.Action), "_", " ")
 	var parts []string
 	if from, ok := e.Details["from"]; ok {
 		parts = append(parts, fmt.Sprintf("%v → %v", from, e.Details["to"]))

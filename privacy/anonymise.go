@@ -385,7 +385,7 @@ func anonymiseOne(tx *db.Tx, t anonTarget, years int) (AnonymisedChild, error) {
 		return out, err
 	}
 	out.EventsScrubbed = n
-	return out, db.RecordEvent(tx, "child", t.id, "anonymised", map[string]any{"reference": out.Reference, "retention_years": years,
+	return out, db.RecordEvent(tx, db.EntityChild, t.id, db.ActionAnonymised, map[string]any{"reference": out.Reference, "retention_years": years,
 		"loans": out.Loans, "requests": out.Requests, "carers_removed": out.Carers, "events_scrubbed": n})
 }
 
@@ -412,22 +412,22 @@ func scrubEvents(tx *db.Tx, t anonTarget) (int, error) {
 		defer rows.Close()
 		for rows.Next() {
 			var r row
-			var entity string
+			var entity db.Entity
 			if err := rows.Scan(&r.id, &entity, &r.details); err != nil {
 				return err
 			}
-			if entity == "item" && !mentions(r.details, loanIDs, requests) {
+			if entity == db.EntityItem && !mentions(r.details, loanIDs, requests) {
 				continue // the item's history with another child, or in the store
 			}
 			todo = append(todo, r)
 		}
 		return rows.Err()
 	}
-	if err := collect(`SELECT id, entity, details FROM events WHERE details <> '{}' AND (`+loans.ChildEventsWhere+`)`, t.id, t.id, t.id); err != nil {
+	if err := collect(`SELECT id, entity, details FROM events WHERE details <> '{}' AND (`+loans.ChildEventsWhere+`)`, loans.ChildEventsArgs(t.id)...); err != nil {
 		return 0, err
 	}
 	for _, item := range t.items {
-		if err := collect(`SELECT id, entity, details FROM events WHERE entity = 'item' AND entity_id = ? AND details <> '{}'`, item); err != nil {
+		if err := collect(`SELECT id, entity, details FROM events WHERE entity = ? AND entity_id = ? AND details <> '{}'`, string(db.EntityItem), item); err != nil {
 			return 0, err
 		}
 	}

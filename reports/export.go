@@ -210,7 +210,7 @@ func (s *Store) carerLines(ctx context.Context, u accounts.User) (map[int64]stri
 // recordExport writes who exported personal data, and how much, to the history.
 func (s *Store) recordExport(ctx context.Context, what string, rows int) error {
 	return s.db.InTx(ctx, func(tx *db.Tx) error {
-		return db.RecordEvent(tx, "export", 0, "exported", map[string]any{"what": what, "rows": rows})
+		return db.RecordEvent(tx, db.EntityExport, 0, db.ActionExported, map[string]any{"what": what, "rows": rows})
 	})
 }
 

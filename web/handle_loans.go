@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kitloan/accounts"
+	"kitloan/internal/db"
 	"kitloan/internal/errs"
 	"kitloan/inventory"
 	"kitloan/loans"
@@ -253,7 +254,7 @@ func (s *Server) renderLoan(c *gin.Context, status int, id int64, page *loanShow
 	if !s.logChildRead(c, child.ID, privacy.ReadLoanPage) {
 		return
 	}
-	page.eventTable, err = s.eventsPage(c, "loan", id)
+	page.eventTable, err = s.eventsPage(c, db.EntityLoan, id)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -103,7 +103,7 @@ type eventTable struct {
 }
 
 // eventsPage reads a page of an entity's events for its page.
-func (s *Server) eventsPage(c *gin.Context, entity string, id int64) (eventTable, error) {
+func (s *Server) eventsPage(c *gin.Context, entity db.Entity, id int64) (eventTable, error) {
 	limit, offset := pageOf(c, 20)
 	events, total, err := s.DB.Events(c.Request.Context(), entity, id, limit, offset)
 	if err != nil {

@@ -258,8 +258,8 @@ func showDate(v any) string {
 
 // eventText describes a history event in words.
 func eventText(e db.Event) string {
-	action := strings.ReplaceAll(e.Action, "_", " ")
-	if e.Action == "created" && e.Entity == "item" {
+	action := strings.ReplaceAll(string(e.Action), "_", " ")
+	if e.Action == db.ActionCreated && e.Entity == db.EntityItem {
 		return "Added to the inventory"
 	}
 	var parts []string

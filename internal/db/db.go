@@ -8,7 +8,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -241,64 +240,6 @@ func ActorFrom(ctx context.Context) Actor {
 		return a
 	}
 	return Actor{Name: "system"}
-}
-
-// Event is one row of the append-only history.
-type Event struct {
-	ID       int64          `json:"id"`
-	At       time.Time      `json:"at"`
-	Actor    string         `json:"actor"`
-	Entity   string         `json:"entity"`
-	EntityID int64          `json:"entity_id"`
-	Action   string         `json:"action"`
-	Details  map[string]any `json:"details,omitempty"`
-}
-
-// RecordEvent appends a history event inside tx, by the context's actor.
-func RecordEvent(tx *Tx, entity string, id int64, action string, details map[string]any) error {
-	a := ActorFrom(tx.Ctx)
-	js := []byte("{}")
-	if len(details) > 0 {
-		var err error
-		if js, err = json.Marshal(details); err != nil {
-			return err
-		}
-	}
-	var actorID any
-	if a.UserID != 0 {
-		actorID = a.UserID
-	}
-	_, err := tx.Exec(`INSERT INTO events (at, actor_id, actor, entity, entity_id, action, details) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		tx.Stamp(), actorID, a.Name, entity, id, action, string(js))
-	return err
-}
-
-// Events lists an entity's history, newest first.
-func (d *DB) Events(ctx context.Context, entity string, id int64, limit, offset int) ([]Event, int, error) {
-	var total int
-	if err := d.QueryRow(ctx, `SELECT count(*) FROM events WHERE entity = ? AND entity_id = ?`, entity, id).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := d.Query(ctx, `SELECT id, at, actor, entity, entity_id, action, details FROM events
-		WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT ? OFFSET ?`, entity, id, limit, offset)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		var e Event
-		var at, details string
-		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Entity, &e.EntityID, &e.Action, &details); err != nil {
-			return nil, 0, err
-		}
-		e.At, _ = time.Parse(time.RFC3339, at)
-		if details != "{}" {
-			_ = json.Unmarshal([]byte(details), &e.Details)
-		}
-		out = append(out, e)
-	}
-	return out, total, rows.Err()
 }
 
 // NextCounter increments and returns the named counter inside tx.

@@ -147,7 +147,7 @@ func (s *Store) Set(ctx context.Context, values map[string]string) error {
 				return err
 			}
 		}
-		return db.RecordEvent(tx, "settings", 0, "updated", map[string]any{"keys": keys(values)})
+		return db.RecordEvent(tx, db.EntitySettings, 0, db.ActionUpdated, map[string]any{"keys": keys(values)})
 	})
 	s.mu.Lock()
 	s.cached = nil
