@@ -23,7 +23,7 @@ import (
 	"kitloan/internal/errs"
 )
 
-// Roles, from most to least access. See DESIGN.md §3.
+// Roles, from most to least access. See docs/DOMAIN.md §3.
 const (
 	Admin     = "admin"
 	Staff     = "store"

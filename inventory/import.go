@@ -61,7 +61,7 @@ type ImportReport struct {
 // OK reports whether every row was good.
 func (r ImportReport) OK() bool { return len(r.Problems) == 0 }
 
-// ProductColumns are the columns a products CSV may have: the product fields of API.md and
+// ProductColumns are the columns a products CSV may have: the product fields of the API and
 // the rest of ProductInput. id is optional: given, the product keeps it.
 var ProductColumns = []string{"id", "name", "category", "kind", "manufacturer", "model", "size", "service_interval_days",
 	"needs_decontamination", "reorder_level", "stock", "unit_cost_pence", "min_age_years", "max_age_years", "notes"}

@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// Status is where an item is in its life. See DESIGN.md §2 "Item states".
+// Status is where an item is in its life. See docs/DOMAIN.md §2 "Item states".
 type Status string
 
-// The item statuses of API.md.
+// The item statuses, as the API names them.
 const (
 	Available   Status = "available"
 	Reserved    Status = "reserved"

@@ -37,7 +37,7 @@ func addItem(t *testing.T, s *inventory.Store, interval int) inventory.Item {
 	return items[0]
 }
 
-// allowed is the state machine of DESIGN.md §2, written out by hand so that the code's
+// allowed is the state machine of docs/DOMAIN.md §2, written out by hand so that the code's
 // table is checked against the design rather than against itself.
 var allowed = map[inventory.Action]map[inventory.Status]inventory.Status{
 	inventory.Allocate:        {"available": "reserved"},

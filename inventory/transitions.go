@@ -15,7 +15,7 @@ import (
 // names in the ground.
 type Action = db.Action
 
-// The actions of DESIGN.md §2 "Item states".
+// The actions of docs/DOMAIN.md §2 "Item states".
 const (
 	Allocate        = db.ActionAllocate
 	Release         = db.ActionRelease

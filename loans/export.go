@@ -17,7 +17,7 @@ import (
 const ExportFormat = "kitloan-child-export/1"
 
 // ChildExport is everything the service holds about one child, for a subject access
-// request (DESIGN.md §3): their record and carers, the requests made for them, their loans
+// request (docs/DOMAIN.md §3): their record and carers, the requests made for them, their loans
 // with each item and its dates, the consumables given to them, each loan's agreement, and
 // the history of their record, their loans and their requests. The signed copy of an
 // agreement is described (type, size, name, SHA-256), not included: it can be downloaded

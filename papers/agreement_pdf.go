@@ -16,7 +16,7 @@ type Service struct {
 }
 
 // Agreement is everything a loan agreement prints, gathered by the caller: there is no
-// database or HTTP in here (DESIGN §4). The delivery note and the collection receipt
+// database or HTTP in here (docs/DOMAIN.md §4). The delivery note and the collection receipt
 // print from the same data.
 type Agreement struct {
 	Service          Service

@@ -18,7 +18,7 @@ import (
 	"kitloan/papers"
 )
 
-// Anonymising a child (DESIGN.md §3): once a child has been discharged and is past the
+// Anonymising a child (docs/DOMAIN.md §3): once a child has been discharged and is past the
 // retention period — kept until a birthday, the 25th by default, as NHS records guidance
 // for children says — their personal details are removed while the equipment history
 // stays, so that figures and each item's history still add up.

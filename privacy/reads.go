@@ -10,7 +10,7 @@ import (
 	"kitloan/loans"
 )
 
-// How a child's record was read, for the access log (DESIGN.md §3: reads of a child's
+// How a child's record was read, for the access log (docs/DOMAIN.md §3: reads of a child's
 // record are logged). Only views of one child's record are logged, never lists; a view of
 // one loan or request counts, as it shows the child's name and details.
 const (

@@ -22,7 +22,7 @@ import (
 //     `{}` for API writes and an empty form with the session's CSRF token for page posts,
 //     so a 404, 409, 413, 415 or 422 is a fine answer;
 //   - no session gets 401 from the API and from any post, and a page GET goes to sign in;
-//   - a public route must be one DESIGN.md §3 names, and answers without a 5xx.
+//   - a public route must be one docs/DOMAIN.md §3 names, and answers without a 5xx.
 //
 // Pages are asked through a browser signed in by the real form; the API both through that
 // session (with its CSRF header) and with a bearer token. A route added without a rule, or
@@ -43,7 +43,7 @@ func TestAccessMatrix(t *testing.T) {
 	for _, rt := range routes {
 		roles, public := w.env.Server.Access(rt.Method, rt.Path)
 		if public && !isKnownPublic(rt.Method, rt.Path) {
-			t.Errorf("%s %s has no access rule and is not one of the public routes of DESIGN.md §3", rt.Method, rt.Path)
+			t.Errorf("%s %s has no access rule and is not one of the public routes of docs/DOMAIN.md §3", rt.Method, rt.Path)
 			continue
 		}
 		checkDesignPolicy(t, rt.Method, rt.Path, roles, public)
@@ -128,7 +128,7 @@ func publicStatus(method, route string) int {
 	return 0
 }
 
-// checkDesignPolicy holds the route table to the roles of DESIGN.md §3 where they are
+// checkDesignPolicy holds the route table to the roles of docs/DOMAIN.md §3 where they are
 // plain: a viewer sees reports only, and users and the whole-service export are for admins.
 func checkDesignPolicy(t *testing.T, method, path string, roles []string, public bool) {
 	t.Helper()
@@ -141,7 +141,7 @@ func checkDesignPolicy(t *testing.T, method, path string, roles []string, public
 			ok = ok || path == p || strings.HasPrefix(path, p+"/")
 		}
 		if !ok {
-			t.Errorf("%s %s lets a viewer in; DESIGN.md §3 gives viewers reports only", method, path)
+			t.Errorf("%s %s lets a viewer in; docs/DOMAIN.md §3 gives viewers reports only", method, path)
 		}
 	}
 	if (strings.HasPrefix(path, "/users") || strings.HasSuffix(path, "/all.zip")) && !slices.Equal(roles, []string{"admin"}) {

@@ -28,7 +28,7 @@ func TestEveryNonPublicRouteRefusesWithoutSignIn(t *testing.T) {
 	for _, rt := range routes {
 		if _, public := env.Server.Access(rt.Method, rt.Path); public {
 			if !isKnownPublic(rt.Method, rt.Path) {
-				t.Errorf("%s %s has no access rule and is not one of the public routes of DESIGN.md §3", rt.Method, rt.Path)
+				t.Errorf("%s %s has no access rule and is not one of the public routes of docs/DOMAIN.md §3", rt.Method, rt.Path)
 			}
 			continue
 		}
@@ -53,7 +53,7 @@ func TestEveryNonPublicRouteRefusesWithoutSignIn(t *testing.T) {
 	}
 }
 
-// isKnownPublic lists the routes DESIGN.md §3 lets anyone use.
+// isKnownPublic lists the routes docs/DOMAIN.md §3 lets anyone use.
 func isKnownPublic(method, path string) bool {
 	switch method + " " + path {
 	case "GET /healthz", "GET /login", "POST /login", "GET /t/:tag", "GET /static/*filepath", "HEAD /static/*filepath":

@@ -8,7 +8,7 @@ import (
 	"kitloan/inventory"
 )
 
-// listBody is the list shape of API.md.
+// listBody is the list shape every API list answers with (README, "The API").
 type listBody[T any] struct {
 	Results []T `json:"results"`
 	Total   int `json:"total"`

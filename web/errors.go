@@ -43,7 +43,7 @@ func statusOf(code errs.Code) int {
 	return http.StatusInternalServerError
 }
 
-// errorBody is the error shape of API.md.
+// errorBody is the error shape of the API (README, "The API").
 type errorBody struct {
 	Error struct {
 		Code    errs.Code         `json:"code"`

@@ -43,7 +43,7 @@ func newFuzzServer(f *testing.F) *fuzzServer {
 }
 
 // post sends body as it is and checks the answer: never a 5xx; a 2xx is a JSON object
-// with an id; anything else is the error shape of API.md. Whatever was answered, all the
+// with an id; anything else is the error shape of the API (README, "The API"). Whatever was answered, all the
 // text stored can be shown: UTF-8 with no control character but line breaks and tabs.
 func (s *fuzzServer) post(t *testing.T, token, path string, body []byte) {
 	defer func() {

@@ -15,7 +15,7 @@ import (
 	"kitloan/privacy"
 )
 
-// Data protection (DESIGN.md §3): a child's subject-access export, anonymising children
+// Data protection (docs/DOMAIN.md §3): a child's subject-access export, anonymising children
 // past the retention period, and the log of who read a child's record.
 
 // exporters may export a child's whole record: admins, and a therapist for the children

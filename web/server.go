@@ -22,7 +22,7 @@ import (
 	"kitloan/web/templates"
 )
 
-// MaxBodyBytes is the largest request body accepted (API.md: 413 beyond it).
+// MaxBodyBytes is the largest request body accepted (413 beyond it).
 const MaxBodyBytes = 1 << 20
 
 // Server holds what the handlers need.

@@ -1,5 +1,5 @@
 // Command kitloan runs the children's equipment store: the web server and the
-// administrative commands of API.md. main only wires things together; run does the work
+// administrative commands listed in the README. main only wires things together; run does the work
 // so tests can call it with their own arguments, environment and output.
 package main
 
