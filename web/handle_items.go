@@ -13,14 +13,6 @@ import (
 	"kitloan/loans"
 )
 
-func itemFilter(c *gin.Context) inventory.ItemFilter {
-	limit, offset := pageOf(c, 50)
-	cat, _ := strconv.ParseInt(c.Query("category"), 10, 64)
-	prod, _ := strconv.ParseInt(c.Query("product"), 10, 64)
-	return inventory.ItemFilter{Query: c.Query("q"), Status: inventory.Status(c.Query("status")), CategoryID: cat,
-		ProductID: prod, Limit: limit, Offset: offset}
-}
-
 func (s *Server) handleItemList(c *gin.Context) {
 	f := itemFilter(c)
 	f.CountUpTo = countCap

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -478,4 +479,12 @@ func (s *Server) handleLoanChange(c *gin.Context) {
 		msg = "Loan " + l.Reference + " moved: the equipment is now at " + strings.ToLower(l.LocationLabel()) + ", with " + l.Recipient + "."
 	}
 	redirectWithFlash(c, recordPath("/loans", id), msg)
+}
+
+// loanReference is a loan's reference as the loans pages show it ("L-000012").
+func loanReference(h *inventory.Holder) string {
+	if h == nil {
+		return ""
+	}
+	return fmt.Sprintf("L-%06d", h.LoanID)
 }
