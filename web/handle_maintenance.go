@@ -363,9 +363,6 @@ func (s *Server) handleMaintenanceCreate(c *gin.Context) {
 	if f.Outcome == "" {
 		problems.Add("outcome", "is not chosen: choose pass, fail or repaired")
 	}
-	if f.Kind == inventory.Inspection && len(f.Checklist) < len(points) {
-		problems.Add("checklist", "is not finished: mark every point ok or fault ("+countOf(len(points)-len(f.Checklist), "point is", "points are")+" not marked)")
-	}
 	cost, cerr := penceOf(f.Cost)
 	if cerr != "" {
 		problems.Add("cost", cerr)
@@ -374,6 +371,9 @@ func (s *Server) handleMaintenanceCreate(c *gin.Context) {
 		Checklist: f.Checklist, Parts: f.Parts, CostPence: cost}
 	if len(problems) > 0 {
 		// Say everything that is wrong at once: the form's own checks and the record's.
+		if problem := inventory.ChecklistUnfinished(f.Kind, points, f.Checklist); problem != "" {
+			problems.Add("checklist", problem)
+		}
 		if _, perr := time.Parse(db.DateLayout, f.PerformedOn); perr == nil && f.PerformedOn > s.DB.Now().Format(db.DateLayout) {
 			problems.Add("date_performed", "must be today or earlier: record work once it is done")
 		}
