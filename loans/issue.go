@@ -207,9 +207,6 @@ func (s *Store) IssueLoan(ctx context.Context, u accounts.User, in LoanInput) (L
 		if err != nil {
 			return err
 		}
-		if child.DischargedOn != nil {
-			return errs.Field("child_id", child.Name()+" has been discharged: equipment cannot be issued to them")
-		}
 		var req *Request
 		if in.RequestID != nil {
 			r, err := s.requestFor(tx, u, *in.RequestID, tx.Now)
@@ -219,14 +216,10 @@ func (s *Store) IssueLoan(ctx context.Context, u accounts.User, in LoanInput) (L
 			if err != nil {
 				return err
 			}
-			if r.ChildID != child.ID {
-				return errs.Field("request_id", "request "+r.Reference()+" is for another child")
-			}
-			if !r.Open() || r.Status == Submitted {
-				return &errs.Error{Code: errs.Conflict, Message: "Request " + r.Reference() + " is " + r.Status + ", so it cannot be issued against.",
-					Fields: map[string]string{"request_id": "is " + r.Status}}
-			}
 			req = &r
+		}
+		if err := issuable(child, req); err != nil {
+			return err
 		}
 		if in.Address == "" {
 			in.Address = child.Address
@@ -273,6 +266,62 @@ func (s *Store) IssueLoan(ctx context.Context, u accounts.User, in LoanInput) (L
 		return Loan{}, err
 	}
 	return s.Loan(ctx, u, id)
+}
+
+// IssueTarget reads the child equipment is to be issued to and the request it is issued
+// against (requestID 0: none; childID 0: the request's child), and refuses them as
+// IssueLoan would, so that the issue form says so before anything is scanned.
+func (s *Store) IssueTarget(ctx context.Context, u accounts.User, childID, requestID int64) (Child, *Request, error) {
+	var req *Request
+	if requestID != 0 {
+		r, err := s.Request(ctx, u, requestID)
+		if err != nil {
+			return Child{}, nil, err
+		}
+		req = &r
+		if childID == 0 {
+			childID = r.ChildID
+		}
+	}
+	child, err := s.Child(ctx, u, childID)
+	if err != nil {
+		return Child{}, nil, err
+	}
+	return child, req, issuable(child, req)
+}
+
+// issuable refuses to lend to a discharged child, or against a request (nil: none) that is
+// for another child, not yet approved, closed, or for a consumable, which is given to keep
+// from the request's page rather than lent.
+func issuable(child Child, req *Request) error {
+	if req != nil {
+		r := *req
+		if r.ChildID != child.ID {
+			return errs.Field("request_id", "request "+r.Reference()+" is for another child")
+		}
+		if !r.Open() || r.Status == Submitted {
+			next := "approve it first"
+			if !r.Open() {
+				next = "it is closed"
+			}
+			status := strings.ToLower(r.StatusLabel())
+			return &errs.Error{Code: errs.Conflict, Message: "Request " + r.Reference() + " is " + status + ", so nothing can be issued against it: " + next + ".",
+				Fields: map[string]string{"request_id": "is " + status + ": " + next}}
+		}
+		if !r.Returnable() {
+			return &errs.Error{Code: errs.Conflict, Message: r.ProductName + " is a consumable: issue it from request " + r.Reference() + "’s page.",
+				Fields: map[string]string{"request_id": "is for a consumable: issue it from the request’s page"}}
+		}
+	}
+	if child.DischargedOn != nil {
+		on := *child.DischargedOn
+		if d, err := time.Parse(db.DateLayout, on); err == nil {
+			on = d.Format("2 Jan 2006")
+		}
+		return &errs.Error{Code: errs.Conflict, Message: child.Name() + " was discharged on " + on + ", so equipment cannot be issued to them.",
+			Fields: map[string]string{"child_id": "was discharged on " + on}}
+	}
+	return nil
 }
 
 func firstNonEmpty(a, b string) string {

@@ -95,37 +95,14 @@ type loanForm struct {
 var loanFormFields = []string{"child", "request", "tags", "location", "address", "recipient", "relationship", "review_date", "return_date"}
 
 // issueTarget finds the child (and the request, if any) equipment is being issued to,
-// refusing a discharged child or a request that cannot be issued against.
+// with the loans store's refusal of a discharged child or a request that cannot be issued
+// against. With neither, it sends the user to choose a child.
 func (s *Server) issueTarget(c *gin.Context, childID, requestID int64) (loans.Child, *loans.Request, bool) {
-	ctx := c.Request.Context()
-	u := user(c)
-	var req *loans.Request
-	if requestID != 0 {
-		r, err := s.Loans.Request(ctx, u, requestID)
-		if err == nil && (!r.Open() || r.Status == loans.Submitted) {
-			next := "approve it first"
-			if !r.Open() {
-				next = "it is closed"
-			}
-			err = errs.Errorf(errs.Conflict, "Request %s is %s, so nothing can be issued against it: %s.", r.Reference(), strings.ToLower(r.StatusLabel()), next)
-		}
-		if err == nil && !r.Returnable() {
-			err = errs.Errorf(errs.Conflict, "%s is a consumable: issue it from request %s’s page.", r.ProductName, r.Reference())
-		}
-		if err != nil {
-			s.fail(c, err)
-			return loans.Child{}, nil, false
-		}
-		req, childID = &r, r.ChildID
-	}
-	if childID == 0 {
+	if childID == 0 && requestID == 0 {
 		redirectWithFlash(c, "/children", "Choose the child to issue equipment to: open their page and use “Issue equipment”.")
 		return loans.Child{}, nil, false
 	}
-	child, err := s.Loans.Child(ctx, u, childID)
-	if err == nil && child.Discharged() {
-		err = errs.Errorf(errs.Conflict, "%s was discharged on %s, so equipment cannot be issued to them.", child.Name(), showDate(child.DischargedOn))
-	}
+	child, req, err := s.Loans.IssueTarget(c.Request.Context(), user(c), childID, requestID)
 	if err != nil {
 		s.fail(c, err)
 		return child, nil, false

@@ -473,3 +473,46 @@ func TestPagesLongListsPage(t *testing.T) {
 	wantText(t, r, "Showing 51 to 51 of 51", "Previous page", "Testing, Child50")
 	wantText(t, ot.get("/children?q=943%20476%205919", 200), "51 children match")
 }
+
+// Issuing to a child or against a request that nothing can be issued to or against is
+// refused the same way by the issue page and by the API, since the loans store decides
+// both: the same status, the same message, and nothing issued.
+func TestIssueRefusedAlikeOnPageAndAPI(t *testing.T) {
+	w := newWorld(t, 1)
+	zoe, ivy := w.child(t, w.ot, "Zoë Adams"), w.child(t, w.ot, "Ivy Brown")
+	request := func(product float64) float64 {
+		return w.must(t, w.ot, "POST", "/api/v1/requests", map[string]any{"child_id": zoe, "product_id": product, "quantity": 1,
+			"priority": "standard", "deliver_to": "home", "reason": "needs it"}, 201)["id"].(float64)
+	}
+	submitted, grips, declined := request(w.chair), request(w.grip), request(w.chair)
+	w.must(t, w.store, "POST", fmt.Sprintf("/api/v1/requests/%v/approve", grips), nil, 200)
+	w.must(t, w.store, "POST", fmt.Sprintf("/api/v1/requests/%v/decline", declined), map[string]any{"reason": "use the school's"}, 200)
+	w.must(t, w.ot, "POST", fmt.Sprintf("/api/v1/children/%v/discharge", ivy), map[string]any{}, 200)
+	store := signIn(t, w.env, "store@test")
+	for name, c := range map[string]struct {
+		child, request float64
+		want           string
+	}{
+		"a request not yet approved": {zoe, submitted, "Request R-000001 is submitted – awaiting approval, so nothing can be issued against it: approve it first."},
+		"a request for a consumable": {zoe, grips, "Pencil grip is a consumable: issue it from request R-000002’s page."},
+		"a closed request":           {zoe, declined, "Request R-000003 is declined, so nothing can be issued against it: it is closed."},
+		"a discharged child":         {ivy, 0, "Ivy Brown was discharged on"},
+	} {
+		body := map[string]any{"child_id": c.child, "tags": []string{w.tags[0]}, "location": "home", "recipient": "Pat"}
+		form := url.Values{"child_id": {fmt.Sprint(c.child)}, "tags": {w.tags[0]}, "location": {"home"}, "recipient": {"Pat"}}
+		if c.request != 0 {
+			body["request_id"] = c.request
+			form.Set("request_id", fmt.Sprint(c.request))
+		}
+		api := w.env.API(w.store, "POST", "/api/v1/loans", body)
+		page := store.b.Post("/loans", form)
+		e, _ := api.JSON(t)["error"].(map[string]any)
+		msg, _ := e["message"].(string)
+		if api.Status != http.StatusConflict || page.Status != api.Status || !strings.Contains(msg, c.want) || !strings.Contains(mainText(page.Body), msg) {
+			t.Errorf("%s: the API answers %d %q, the page %d %q; want both %d saying %q", name, api.Status, msg, page.Status, mainText(page.Body), http.StatusConflict, c.want)
+		}
+	}
+	if s := w.itemStatus(t, w.tags[0]); s != "available" {
+		t.Errorf("a refused issue lent the item: it is %s", s)
+	}
+}
