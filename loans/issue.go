@@ -179,6 +179,14 @@ func (s *Store) Loan(ctx context.Context, u accounts.User, id int64) (Loan, erro
 	return loanFor(s.db.Reader(ctx), ctx, u, id)
 }
 
+// LoanHistory lists a loan's events, newest first, if the user may see the child it is for.
+func (s *Store) LoanHistory(ctx context.Context, u accounts.User, id int64, limit, offset int) ([]db.Event, int, error) {
+	if _, err := loanHeaderFor(s.db.Reader(ctx), u, id); err != nil {
+		return nil, 0, err
+	}
+	return s.db.Events(ctx, "loan", id, db.PageSize(limit), offset)
+}
+
 // IssueLoan lends items to a child in one transaction: every item is issued or none is,
 // and the refusal names each item that could not be issued and why. Issued from a
 // request, the request is fulfilled and the items reserved for it may be used.

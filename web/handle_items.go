@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"kitloan/internal/db"
 	"kitloan/internal/errs"
 	"kitloan/inventory"
 	"kitloan/loans"
@@ -160,7 +161,9 @@ func (s *Server) handleItemShow(c *gin.Context) {
 
 // renderItem shows an item's page: the full view a signed-in user gets, also from a scan.
 func (s *Server) renderItem(c *gin.Context, it inventory.Item) {
-	history, err := s.eventsPage(c, "item", it.ID)
+	history, err := historyPage(c, func(limit, offset int) ([]db.Event, int, error) {
+		return s.Inventory.History(c.Request.Context(), it.Tag, limit, offset)
+	})
 	if err != nil {
 		s.fail(c, err)
 		return

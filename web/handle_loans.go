@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kitloan/accounts"
+	"kitloan/internal/db"
 	"kitloan/internal/errs"
 	"kitloan/inventory"
 	"kitloan/loans"
@@ -231,7 +232,9 @@ func (s *Server) renderLoan(c *gin.Context, status int, id int64, page *loanShow
 	if !s.logChildRead(c, child.ID, privacy.ReadLoanPage) {
 		return
 	}
-	page.eventTable, err = s.eventsPage(c, "loan", id)
+	page.eventTable, err = historyPage(c, func(limit, offset int) ([]db.Event, int, error) {
+		return s.Loans.LoanHistory(ctx, u, id, limit, offset)
+	})
 	if err != nil {
 		s.fail(c, err)
 		return

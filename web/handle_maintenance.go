@@ -220,7 +220,7 @@ func (s *Server) handleMaintenanceQueues(c *gin.Context) {
 		DueStore: shownDue(due.DueInStore), DueLoan: visitTable{List: shownDue(due.DueOnLoan)},
 		Overdue: thousands(due.OverdueInStore.Total + due.OverdueOnLoan.Total),
 		Due:     thousands(due.DueInStore.Total + due.DueOnLoan.Total),
-		Until:   s.DB.Now().AddDate(0, 0, serviceDueDays).Format(db.DateLayout),
+		Until:   s.now().AddDate(0, 0, serviceDueDays).Format(db.DateLayout),
 	})
 }
 
@@ -249,7 +249,7 @@ func (s *Server) handleVisitList(c *gin.Context) {
 		VisitList:   true,
 		OverdueLoan: visitTable{List: shownDue(due.OverdueOnLoan), VisitList: true},
 		DueLoan:     visitTable{List: shownDue(due.DueOnLoan), VisitList: true},
-		Until:       s.DB.Now().AddDate(0, 0, serviceDueDays).Format(db.DateLayout),
+		Until:       s.now().AddDate(0, 0, serviceDueDays).Format(db.DateLayout),
 	})
 }
 
@@ -309,7 +309,7 @@ func (s *Server) handleMaintenanceNew(c *gin.Context) {
 	if !ok {
 		return
 	}
-	form := maintenanceForm{Kind: c.Query("kind"), PerformedOn: s.DB.Now().Format(db.DateLayout)}
+	form := maintenanceForm{Kind: c.Query("kind"), PerformedOn: s.now().Format(db.DateLayout)}
 	if form.Kind == "cleaning" {
 		form.Kind = inventory.Decontamination
 	}
@@ -374,7 +374,7 @@ func (s *Server) handleMaintenanceCreate(c *gin.Context) {
 		if problem := inventory.ChecklistUnfinished(f.Kind, points, f.Checklist); problem != "" {
 			problems.Add("checklist", problem)
 		}
-		if _, perr := time.Parse(db.DateLayout, f.PerformedOn); perr == nil && f.PerformedOn > s.DB.Now().Format(db.DateLayout) {
+		if _, perr := time.Parse(db.DateLayout, f.PerformedOn); perr == nil && f.PerformedOn > s.now().Format(db.DateLayout) {
 			problems.Add("date_performed", "must be today or earlier: record work once it is done")
 		}
 		if verr := errs.Validate(in); verr != nil {

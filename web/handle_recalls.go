@@ -126,7 +126,7 @@ type recallFormPage struct {
 }
 
 func (s *Server) handleRecallNew(c *gin.Context) {
-	s.renderRecallForm(c, http.StatusOK, recallForm{ProductID: queryInt64(c, "product_id"), IssuedOn: s.DB.Now().Format(db.DateLayout)}, nil)
+	s.renderRecallForm(c, http.StatusOK, recallForm{ProductID: queryInt64(c, "product_id"), IssuedOn: s.now().Format(db.DateLayout)}, nil)
 }
 
 func (s *Server) handleRecallCreate(c *gin.Context) {

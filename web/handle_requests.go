@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kitloan/accounts"
+	"kitloan/internal/db"
 	"kitloan/internal/errs"
 	"kitloan/inventory"
 	"kitloan/loans"
@@ -207,7 +208,9 @@ func (s *Server) renderRequest(c *gin.Context, status int, id int64, page *reque
 	if !s.logChildRead(c, child.ID, privacy.ReadRequestPage) {
 		return
 	}
-	page.eventTable, err = s.eventsPage(c, "request", id)
+	page.eventTable, err = historyPage(c, func(limit, offset int) ([]db.Event, int, error) {
+		return s.Loans.RequestHistory(ctx, u, id, limit, offset)
+	})
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -14,10 +14,11 @@ type eventTable struct {
 	Page   pager
 }
 
-// eventsPage reads a page of an entity's events for its page.
-func (s *Server) eventsPage(c *gin.Context, entity string, id int64) (eventTable, error) {
+// historyPage reads the page of a record's history that the query asks for, with read:
+// the history method of the store that owns the record.
+func historyPage(c *gin.Context, read func(limit, offset int) ([]db.Event, int, error)) (eventTable, error) {
 	limit, offset := pageOf(c, 20)
-	events, total, err := s.DB.Events(c.Request.Context(), entity, id, limit, offset)
+	events, total, err := read(limit, offset)
 	if err != nil {
 		return eventTable{}, err
 	}

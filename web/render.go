@@ -81,7 +81,7 @@ func (s *Server) render(c *gin.Context, status int, name string, page pageData) 
 		svc = settings.Defaults
 	}
 	l.Service = svc
-	l.Today = s.DB.Now().Format(db.DateLayout)
+	l.Today = s.now().Format(db.DateLayout)
 	if f, err := c.Cookie(flashCookie); err == nil {
 		if b, err := base64.RawURLEncoding.DecodeString(f); err == nil {
 			l.Flash, l.FlashWarning = strings.CutPrefix(string(b), warningMark)

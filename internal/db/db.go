@@ -273,6 +273,9 @@ func RecordEvent(tx *Tx, entity string, id int64, action string, details map[str
 	return err
 }
 
+// Ping reports whether the database answers a read.
+func (d *DB) Ping(ctx context.Context) error { return d.Read.PingContext(ctx) }
+
 // Events lists an entity's history, newest first.
 func (d *DB) Events(ctx context.Context, entity string, id int64, limit, offset int) ([]Event, int, error) {
 	var total int
