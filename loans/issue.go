@@ -230,10 +230,7 @@ func (s *Store) IssueLoan(ctx context.Context, u accounts.User, in LoanInput) (L
 			return err
 		}
 		if in.Address == "" {
-			in.Address = child.Address
-			if in.Location == School {
-				in.Address = strings.TrimSpace(child.Setting + "\n" + child.SettingAddress)
-			}
+			in.Address = addressAt(child, in.Location)
 		}
 		if in.ReviewDate == "" {
 			if in.ReviewDate, err = defaultReviewDate(tx, tags); err != nil {
@@ -532,8 +529,17 @@ func (s *Store) changeLoanItem(ctx context.Context, u accounts.User, loanID int6
 	return s.Loan(ctx, u, loanID)
 }
 
+// The kinds of change to a loan.
+const (
+	ChangeReview = "review"
+	ChangeMove   = "move"
+)
+
 // LoanChange extends a loan's review or moves it when a child moves home or school.
 type LoanChange struct {
+	// Kind says what the change is, and so what it must give: ChangeReview a review or
+	// return date, ChangeMove a location. Empty, the fields given are applied as they are.
+	Kind                  string `json:"kind" validate:"omitempty,oneof=review move"`
 	ReviewDate            string `json:"review_date" validate:"omitempty,datetime=2006-01-02"`
 	ReturnDate            string `json:"return_date" validate:"omitempty,datetime=2006-01-02"`
 	Location              string `json:"location" validate:"omitempty,oneof=home school clinic"`
@@ -549,6 +555,13 @@ func (s *Store) ChangeLoan(ctx context.Context, u accounts.User, loanID int64, c
 	if err := errs.Validate(ch); err != nil {
 		return Loan{}, err
 	}
+	ch.Location, ch.Address, ch.Recipient = strings.TrimSpace(ch.Location), strings.TrimSpace(ch.Address), strings.TrimSpace(ch.Recipient)
+	switch {
+	case ch.Kind == ChangeReview && ch.ReviewDate == "" && ch.ReturnDate == "":
+		return Loan{}, errs.Field("review_date", "is required: choose the date of the next review")
+	case ch.Kind == ChangeMove && ch.Location == "":
+		return Loan{}, errs.Field("location", "is not chosen: choose where the equipment has moved to")
+	}
 	today := s.db.Now().Format(db.DateLayout)
 	if ch.ReviewDate != "" && ch.ReviewDate < today {
 		return Loan{}, errs.Field("review_date", "must be today or later")
@@ -560,6 +573,18 @@ func (s *Store) ChangeLoan(ctx context.Context, u accounts.User, loanID int64, c
 		}
 		if l.ClosedAt != nil {
 			return errs.Errorf(errs.Conflict, "Loan %s is closed: every item has come back.", l.Reference)
+		}
+		if ch.Kind == ChangeMove && ch.Location == l.Location && ch.Address == "" && ch.Recipient == "" {
+			return errs.Field("location", "has not changed: choose where the equipment has moved to, or give a new address or person")
+		}
+		if ch.Location != "" && ch.Location != l.Location && ch.Location != Clinic && ch.Address == "" {
+			// A move between home and school goes to the child's address there, as an
+			// issue would; a move to the clinic keeps the address until one is given.
+			child, err := ChildFor(tx, u, l.ChildID)
+			if err != nil {
+				return err
+			}
+			ch.Address = addressAt(child, ch.Location)
 		}
 		if ch.ReviewDate != "" && ch.ReviewDate != l.ReviewDate {
 			if _, err := tx.Exec(`UPDATE loans SET review_date = ? WHERE id = ?`, ch.ReviewDate, l.ID); err != nil {
@@ -592,6 +617,15 @@ func (s *Store) ChangeLoan(ctx context.Context, u accounts.User, loanID int64, c
 		return Loan{}, err
 	}
 	return s.Loan(ctx, u, loanID)
+}
+
+// addressAt is where a child's equipment lives at a location: their school or setting's
+// address at school, their own anywhere else.
+func addressAt(c Child, location string) string {
+	if location == School {
+		return strings.TrimSpace(c.Setting + "\n" + c.SettingAddress)
+	}
+	return c.Address
 }
 
 func pick(v, old string) string {

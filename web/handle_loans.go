@@ -265,8 +265,8 @@ func (s *Server) renderLoan(c *gin.Context, status int, id int64, page *loanShow
 	if page.Return.Ticked == nil {
 		page.Return = ret
 	}
-	if page.Change == (loanChangeForm{}) {
-		page.Change = loanChangeForm{Location: l.Location}
+	if page.Change.Location == "" {
+		page.Change.Location = l.Location
 	}
 	s.render(c, status, "loan_show", page)
 }
@@ -406,49 +406,19 @@ func (s *Server) handleLoanChange(c *gin.Context) {
 	}
 	var f loanChangeForm
 	err = bindForm(c, &f)
-	var old, l loans.Loan
-	if err == nil {
-		old, err = s.Loans.Loan(c.Request.Context(), user(c), id)
-	}
 	reason := "reason_for_change"
+	ch := loans.LoanChange{Kind: loans.ChangeReview, ReviewDate: f.ReviewDate, ReturnDate: f.ReturnDate, Reason: f.ReviewReason}
+	if f.Change == "move" {
+		reason = "reason_for_moving"
+		ch = loans.LoanChange{Kind: loans.ChangeMove, Location: f.Location, Address: f.Address, Recipient: f.Recipient,
+			RecipientRelationship: f.RecipientRelationship, Reason: f.MoveReason}
+	}
+	var l loans.Loan
 	if err == nil {
-		ch := loans.LoanChange{}
-		switch f.Change {
-		case "move":
-			reason = "reason_for_moving"
-			ch = loans.LoanChange{Location: f.Location, Address: f.Address, Recipient: f.Recipient, RecipientRelationship: f.RecipientRelationship, Reason: f.MoveReason}
-			if ch.Address == "" && f.Location != old.Location {
-				// The domain keeps the old address when none is given; a move between home
-				// and school goes to the child's address there, as an issue would.
-				if child, cerr := s.Loans.Child(c.Request.Context(), user(c), old.ChildID); cerr == nil {
-					switch f.Location {
-					case loans.Home:
-						ch.Address = child.Address
-					case loans.School:
-						ch.Address = strings.TrimSpace(child.Setting + "\n" + child.SettingAddress)
-					}
-				}
-			}
-			if f.Location == old.Location && strings.TrimSpace(f.Address) == "" && strings.TrimSpace(f.Recipient) == "" {
-				err = errs.Field("location", "has not changed: choose where the equipment has moved to, or give a new address or person")
-			}
-		default:
-			ch = loans.LoanChange{ReviewDate: f.ReviewDate, ReturnDate: f.ReturnDate, Reason: f.ReviewReason}
-			if f.ReviewDate == "" && f.ReturnDate == "" {
-				err = errs.Field("review_date", "is required: choose the date of the next review")
-			}
-		}
-		if err == nil {
-			l, err = s.Loans.ChangeLoan(c.Request.Context(), user(c), id, ch)
-		}
+		l, err = s.Loans.ChangeLoan(c.Request.Context(), user(c), id, ch)
 	}
 	err = renameFields(err, map[string]string{"reason": reason, "recipient_relationship": "relationship"})
-	if s.actionFailed(c, err, func(st int) {
-		if f.Location == "" {
-			f.Location = old.Location
-		}
-		s.renderLoan(c, st, id, &loanShowPage{Layout: failedWith(err), Change: f})
-	}) {
+	if s.actionFailed(c, err, func(st int) { s.renderLoan(c, st, id, &loanShowPage{Layout: failedWith(err), Change: f}) }) {
 		return
 	}
 	msg := "Review of loan " + l.Reference + " set for " + showDate(l.ReviewDate) + "."

@@ -516,3 +516,34 @@ func TestIssueRefusedAlikeOnPageAndAPI(t *testing.T) {
 		t.Errorf("a refused issue lent the item: it is %s", s)
 	}
 }
+
+// A move must say where the equipment has moved to: the move form posted with no place
+// chosen, or the API told of a move without a location, is refused naming the location,
+// and the loan stays as it was. A move home or to school with no address given goes to
+// the child's address there, through the page and the API alike.
+func TestLoanMoveNamesWhereTo(t *testing.T) {
+	w := newWorld(t, 1)
+	loan := fmt.Sprint(w.onLoan(t, w.child(t, w.ot, "Zoë Adams"), w.tags[0]))
+	store := signIn(t, w.env, "store@test")
+	r := store.post("/loans/"+loan+"/change", url.Values{"change": {"move"}, "reason_for_moving": {"moved"}}, http.StatusUnprocessableEntity)
+	wantText(t, r, "Location is not chosen")
+	if !strings.Contains(r.Body, `href="#f-location"`) {
+		t.Error("the error summary should link to the location")
+	}
+	e := w.must(t, w.store, "PATCH", "/api/v1/loans/"+loan, map[string]any{"kind": "move", "recipient": "Mr Class"}, 422)["error"].(map[string]any)
+	if f, _ := e["fields"].(map[string]any); f == nil || f["location"] == nil {
+		t.Errorf("the API's refusal should name the location: %v", e)
+	}
+	l := w.must(t, w.store, "GET", "/api/v1/loans/"+loan, nil, 200)
+	if l["location"] != "home" || l["recipient"] != "Pat" {
+		t.Errorf("a refused move changed the loan: %v", l)
+	}
+	var moves int
+	if err := w.env.DB.Read.QueryRow(`SELECT count(*) FROM events WHERE entity = 'loan' AND entity_id = ? AND action = 'moved'`, loan).Scan(&moves); err != nil || moves != 0 {
+		t.Errorf("a refused move wrote %d moves to the loan's history (%v)", moves, err)
+	}
+	l = w.must(t, w.store, "PATCH", "/api/v1/loans/"+loan, map[string]any{"kind": "move", "location": "school"}, 200)
+	if l["location"] != "school" || !strings.Contains(l["address"].(string), "Hilltop Primary") {
+		t.Errorf("a move to school should go to the child's school: %v", l)
+	}
+}
