@@ -273,9 +273,9 @@ func (s *Store) IssueLoan(ctx context.Context, u accounts.User, in LoanInput) (L
 	return s.Loan(ctx, u, id)
 }
 
-// IssueTarget reads the child equipment is to be issued to and the request it is issued
-// against (requestID 0: none; childID 0: the request's child), and refuses them as
-// IssueLoan would, so that the issue form says so before anything is scanned.
+// IssueTarget reads the child equipment is to be issued to, or with a request (requestID
+// not 0) the request and its child, and refuses them as IssueLoan would, so that the
+// issue form says so before anything is scanned.
 func (s *Store) IssueTarget(ctx context.Context, u accounts.User, childID, requestID int64) (Child, *Request, error) {
 	var req *Request
 	if requestID != 0 {
@@ -283,10 +283,7 @@ func (s *Store) IssueTarget(ctx context.Context, u accounts.User, childID, reque
 		if err != nil {
 			return Child{}, nil, err
 		}
-		req = &r
-		if childID == 0 {
-			childID = r.ChildID
-		}
+		req, childID = &r, r.ChildID
 	}
 	child, err := s.Child(ctx, u, childID)
 	if err != nil {
@@ -299,32 +296,27 @@ func (s *Store) IssueTarget(ctx context.Context, u accounts.User, childID, reque
 // for another child, not yet approved, closed, or for a consumable, which is given to keep
 // from the request's page rather than lent.
 func issuable(child Child, req *Request) error {
-	if req != nil {
-		r := *req
-		if r.ChildID != child.ID {
-			return errs.Field("request_id", "request "+r.Reference()+" is for another child")
-		}
-		if !r.Open() || r.Status == Submitted {
-			next := "approve it first"
-			if !r.Open() {
-				next = "it is closed"
-			}
-			status := strings.ToLower(r.StatusLabel())
-			return &errs.Error{Code: errs.Conflict, Message: "Request " + r.Reference() + " is " + status + ", so nothing can be issued against it: " + next + ".",
-				Fields: map[string]string{"request_id": "is " + status + ": " + next}}
-		}
-		if !r.Returnable() {
-			return &errs.Error{Code: errs.Conflict, Message: r.ProductName + " is a consumable: issue it from request " + r.Reference() + "’s page.",
-				Fields: map[string]string{"request_id": "is for a consumable: issue it from the request’s page"}}
-		}
+	refuse := func(field, problem, message string) error {
+		return &errs.Error{Code: errs.Conflict, Message: message, Fields: map[string]string{field: problem}}
 	}
-	if child.DischargedOn != nil {
-		on := *child.DischargedOn
-		if d, err := time.Parse(db.DateLayout, on); err == nil {
-			on = d.Format("2 Jan 2006")
+	switch {
+	case req != nil && req.ChildID != child.ID:
+		return errs.Field("request_id", "request "+req.Reference()+" is for another child")
+	case req != nil && (!req.Open() || req.Status == Submitted):
+		status, next := strings.ToLower(req.StatusLabel()), "it is closed"
+		if req.Open() {
+			next = "approve it first"
 		}
-		return &errs.Error{Code: errs.Conflict, Message: child.Name() + " was discharged on " + on + ", so equipment cannot be issued to them.",
-			Fields: map[string]string{"child_id": "was discharged on " + on}}
+		return refuse("request_id", "is "+status+": "+next, "Request "+req.Reference()+" is "+status+", so nothing can be issued against it: "+next+".")
+	case req != nil && !req.Returnable():
+		return refuse("request_id", "is for a consumable: issue it from the request’s page", req.ProductName+" is a consumable: issue it from request "+req.Reference()+"’s page.")
+	case child.DischargedOn != nil:
+		on, err := time.Parse(db.DateLayout, *child.DischargedOn)
+		day := on.Format("2 Jan 2006")
+		if err != nil {
+			day = *child.DischargedOn
+		}
+		return refuse("child_id", "was discharged on "+day, child.Name()+" was discharged on "+day+", so equipment cannot be issued to them.")
 	}
 	return nil
 }
@@ -529,16 +521,10 @@ func (s *Store) changeLoanItem(ctx context.Context, u accounts.User, loanID int6
 	return s.Loan(ctx, u, loanID)
 }
 
-// The kinds of change to a loan.
-const (
-	ChangeReview = "review"
-	ChangeMove   = "move"
-)
-
 // LoanChange extends a loan's review or moves it when a child moves home or school.
 type LoanChange struct {
-	// Kind says what the change is, and so what it must give: ChangeReview a review or
-	// return date, ChangeMove a location. Empty, the fields given are applied as they are.
+	// Kind says what the change is, and so what it must give: "review" a review or return
+	// date, "move" a location. Empty, the fields given are applied as they are.
 	Kind                  string `json:"kind" validate:"omitempty,oneof=review move"`
 	ReviewDate            string `json:"review_date" validate:"omitempty,datetime=2006-01-02"`
 	ReturnDate            string `json:"return_date" validate:"omitempty,datetime=2006-01-02"`
@@ -557,9 +543,9 @@ func (s *Store) ChangeLoan(ctx context.Context, u accounts.User, loanID int64, c
 	}
 	ch.Location, ch.Address, ch.Recipient = strings.TrimSpace(ch.Location), strings.TrimSpace(ch.Address), strings.TrimSpace(ch.Recipient)
 	switch {
-	case ch.Kind == ChangeReview && ch.ReviewDate == "" && ch.ReturnDate == "":
+	case ch.Kind == "review" && ch.ReviewDate == "" && ch.ReturnDate == "":
 		return Loan{}, errs.Field("review_date", "is required: choose the date of the next review")
-	case ch.Kind == ChangeMove && ch.Location == "":
+	case ch.Kind == "move" && ch.Location == "":
 		return Loan{}, errs.Field("location", "is not chosen: choose where the equipment has moved to")
 	}
 	today := s.db.Now().Format(db.DateLayout)
@@ -574,7 +560,7 @@ func (s *Store) ChangeLoan(ctx context.Context, u accounts.User, loanID int64, c
 		if l.ClosedAt != nil {
 			return errs.Errorf(errs.Conflict, "Loan %s is closed: every item has come back.", l.Reference)
 		}
-		if ch.Kind == ChangeMove && ch.Location == l.Location && ch.Address == "" && ch.Recipient == "" {
+		if ch.Kind == "move" && ch.Location == l.Location && ch.Address == "" && ch.Recipient == "" {
 			return errs.Field("location", "has not changed: choose where the equipment has moved to, or give a new address or person")
 		}
 		if ch.Location != "" && ch.Location != l.Location && ch.Location != Clinic && ch.Address == "" {
@@ -619,8 +605,7 @@ func (s *Store) ChangeLoan(ctx context.Context, u accounts.User, loanID int64, c
 	return s.Loan(ctx, u, loanID)
 }
 
-// addressAt is where a child's equipment lives at a location: their school or setting's
-// address at school, their own anywhere else.
+// addressAt is the child's address at a location: their setting's at school, else their own.
 func addressAt(c Child, location string) string {
 	if location == School {
 		return strings.TrimSpace(c.Setting + "\n" + c.SettingAddress)

@@ -407,10 +407,10 @@ func (s *Server) handleLoanChange(c *gin.Context) {
 	var f loanChangeForm
 	err = bindForm(c, &f)
 	reason := "reason_for_change"
-	ch := loans.LoanChange{Kind: loans.ChangeReview, ReviewDate: f.ReviewDate, ReturnDate: f.ReturnDate, Reason: f.ReviewReason}
+	ch := loans.LoanChange{Kind: "review", ReviewDate: f.ReviewDate, ReturnDate: f.ReturnDate, Reason: f.ReviewReason}
 	if f.Change == "move" {
 		reason = "reason_for_moving"
-		ch = loans.LoanChange{Kind: loans.ChangeMove, Location: f.Location, Address: f.Address, Recipient: f.Recipient,
+		ch = loans.LoanChange{Kind: "move", Location: f.Location, Address: f.Address, Recipient: f.Recipient,
 			RecipientRelationship: f.RecipientRelationship, Reason: f.MoveReason}
 	}
 	var l loans.Loan
