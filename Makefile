@@ -31,7 +31,7 @@ test:
 
 # Each fuzz target for FUZZTIME (CI runs them for 10s each); seeds are in testdata/fuzz.
 FUZZTIME ?= 10s
-FUZZ_TARGETS = FuzzNormalizeTag:./inventory FuzzCSVImport:./inventory FuzzNHSNumber:./loans FuzzDates:./loans \
+FUZZ_TARGETS = FuzzNormalizeTag:./inventory FuzzCSVImport:./inventory FuzzNHSNumber:./internal/nhs FuzzDates:./loans \
 	FuzzLoanJSON:./web FuzzChildJSON:./web FuzzCSVCell:./internal/csvfile FuzzSafeNext:./web
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,11 +62,15 @@ type MaintenanceInput struct {
 
 // Checklist returns the inspection points of an item's category.
 func (s *Store) Checklist(ctx context.Context, tag string) ([]string, error) {
+	return checklistOf(s.db.Reader(ctx), NormalizeTag(tag))
+}
+
+func checklistOf(q db.Querier, tag string) ([]string, error) {
 	var list string
-	err := s.db.QueryRow(ctx, `SELECT c.checklist FROM items i JOIN products p ON p.id = i.product_id
-		JOIN categories c ON c.id = p.category_id WHERE i.tag = ?`, NormalizeTag(tag)).Scan(&list)
+	err := q.QueryRow(`SELECT c.checklist FROM items i JOIN products p ON p.id = i.product_id
+		JOIN categories c ON c.id = p.category_id WHERE i.tag = ?`, tag).Scan(&list)
 	if err != nil {
-		return nil, errs.Errorf(errs.NotFound, "No item has the tag %s.", NormalizeTag(tag))
+		return nil, errs.Errorf(errs.NotFound, "No item has the tag %s.", tag)
 	}
 	var out []string
 	for _, l := range strings.Split(list, "\n") {
@@ -74,7 +81,27 @@ func (s *Store) Checklist(ctx context.Context, tag string) ([]string, error) {
 	return out, nil
 }
 
-// RecordMaintenance records maintenance and moves the item on:
+// ChecklistUnfinished says what is wrong with the points marked on maintenance of a kind
+// on an item whose checklist is points, or "" when nothing is: an inspection marks every
+// point ok or fault; any kind marks only points of the checklist.
+func ChecklistUnfinished(kind string, points []string, marked map[string]string) string {
+	for _, p := range slices.Sorted(maps.Keys(marked)) {
+		if !slices.Contains(points, p) {
+			return strconv.Quote(p) + " is not a point of this item's checklist"
+		}
+	}
+	if kind != Inspection || len(marked) >= len(points) {
+		return ""
+	}
+	left := strconv.Itoa(len(points)-len(marked)) + " points are"
+	if len(points)-len(marked) == 1 {
+		left = "1 point is"
+	}
+	return "is not finished: mark every point ok or fault (" + left + " not marked)"
+}
+
+// RecordMaintenance records maintenance and moves the item on (see ChecklistUnfinished for
+// what its checklist must mark):
 //   - cleaning a returned item clears it for inspection;
 //   - inspecting a returned item passes it (available) or fails it (in repair);
 //   - a failed service, examination, test or inspection of an item in the store puts it in
@@ -123,6 +150,13 @@ func (s *Store) RecordMaintenance(ctx context.Context, tag string, in Maintenanc
 		it, err := itemByTag(tx, NormalizeTag(tag))
 		if err != nil {
 			return err
+		}
+		points, err := checklistOf(tx, it.Tag)
+		if err != nil {
+			return err
+		}
+		if problem := ChecklistUnfinished(in.Kind, points, in.Checklist); problem != "" {
+			return errs.Field("checklist", problem)
 		}
 		var interval int
 		if err := tx.QueryRow(`SELECT service_interval_days FROM products WHERE id = ?`, it.Product.ID).Scan(&interval); err != nil {

@@ -26,6 +26,7 @@ import (
 	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
+	"kitloan/internal/pdfcheck"
 )
 
 // Agreement states: a loan's agreement is not printed until someone prints it, and
@@ -276,7 +277,7 @@ func checkSignedCopy(u Upload) (contentType, problem string, code errs.Code) {
 	var decodeConfig func(io.Reader) (image.Config, error)
 	switch {
 	case bytes.HasPrefix(d, []byte("%PDF-")):
-		if problem := checkPDF(d); problem != "" {
+		if problem := pdfcheck.Problem(d, MaxSignedCopyBytes, MaxSignedCopyPixels); problem != "" {
 			return "", problem, errs.Unsupported
 		}
 		return "application/pdf", "", ""

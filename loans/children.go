@@ -10,6 +10,7 @@ import (
 	"kitloan/accounts"
 	"kitloan/internal/db"
 	"kitloan/internal/errs"
+	"kitloan/internal/nhs"
 )
 
 // ChildFilter selects children for a list.
@@ -127,7 +128,7 @@ func cleanChild(in *ChildInput, today string) error {
 		return errs.Field("date_of_birth", "must be a child's date of birth: check the year")
 	}
 	if in.NHSNumber != "" {
-		n, err := NormalizeNHSNumber(in.NHSNumber)
+		n, err := nhs.Normalize(in.NHSNumber)
 		if err != nil {
 			return err
 		}

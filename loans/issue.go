@@ -179,6 +179,14 @@ func (s *Store) Loan(ctx context.Context, u accounts.User, id int64) (Loan, erro
 	return loanFor(s.db.Reader(ctx), ctx, u, id)
 }
 
+// LoanHistory lists a loan's events, newest first, if the user may see the child it is for.
+func (s *Store) LoanHistory(ctx context.Context, u accounts.User, id int64, limit, offset int) ([]db.Event, int, error) {
+	if _, err := loanHeaderFor(s.db.Reader(ctx), u, id); err != nil {
+		return nil, 0, err
+	}
+	return s.db.Events(ctx, db.EntityLoan, id, db.PageSize(limit), offset)
+}
+
 // IssueLoan lends items to a child in one transaction: every item is issued or none is,
 // and the refusal names each item that could not be issued and why. Issued from a
 // request, the request is fulfilled and the items reserved for it may be used.
@@ -210,9 +218,6 @@ func (s *Store) IssueLoan(ctx context.Context, u accounts.User, in LoanInput) (L
 		if err != nil {
 			return err
 		}
-		if child.DischargedOn != nil {
-			return errs.Field("child_id", child.Name()+" has been discharged: equipment cannot be issued to them")
-		}
 		var req *Request
 		if in.RequestID != nil {
 			r, err := s.requestFor(tx, u, *in.RequestID, tx.Now)
@@ -222,20 +227,13 @@ func (s *Store) IssueLoan(ctx context.Context, u accounts.User, in LoanInput) (L
 			if err != nil {
 				return err
 			}
-			if r.ChildID != child.ID {
-				return errs.Field("request_id", "request "+r.Reference()+" is for another child")
-			}
-			if !r.Open() || r.Status == Submitted {
-				return &errs.Error{Code: errs.Conflict, Message: "Request " + r.Reference() + " is " + r.Status + ", so it cannot be issued against.",
-					Fields: map[string]string{"request_id": "is " + r.Status}}
-			}
 			req = &r
 		}
+		if err := issuable(child, req); err != nil {
+			return err
+		}
 		if in.Address == "" {
-			in.Address = child.Address
-			if in.Location == School {
-				in.Address = strings.TrimSpace(child.Setting + "\n" + child.SettingAddress)
-			}
+			in.Address = addressAt(child, in.Location)
 		}
 		if in.ReviewDate == "" {
 			if in.ReviewDate, err = defaultReviewDate(tx, tags); err != nil {
@@ -276,6 +274,54 @@ func (s *Store) IssueLoan(ctx context.Context, u accounts.User, in LoanInput) (L
 		return Loan{}, err
 	}
 	return s.Loan(ctx, u, id)
+}
+
+// IssueTarget reads the child equipment is to be issued to, or with a request (requestID
+// not 0) the request and its child, and refuses them as IssueLoan would, so that the
+// issue form says so before anything is scanned.
+func (s *Store) IssueTarget(ctx context.Context, u accounts.User, childID, requestID int64) (Child, *Request, error) {
+	var req *Request
+	if requestID != 0 {
+		r, err := s.Request(ctx, u, requestID)
+		if err != nil {
+			return Child{}, nil, err
+		}
+		req, childID = &r, r.ChildID
+	}
+	child, err := s.Child(ctx, u, childID)
+	if err != nil {
+		return Child{}, nil, err
+	}
+	return child, req, issuable(child, req)
+}
+
+// issuable refuses to lend to a discharged child, or against a request (nil: none) that is
+// for another child, not yet approved, closed, or for a consumable, which is given to keep
+// from the request's page rather than lent.
+func issuable(child Child, req *Request) error {
+	refuse := func(field, problem, message string) error {
+		return &errs.Error{Code: errs.Conflict, Message: message, Fields: map[string]string{field: problem}}
+	}
+	switch {
+	case req != nil && req.ChildID != child.ID:
+		return errs.Field("request_id", "request "+req.Reference()+" is for another child")
+	case req != nil && (!req.Open() || req.Status == Submitted):
+		status, next := strings.ToLower(req.StatusLabel()), "it is closed"
+		if req.Open() {
+			next = "approve it first"
+		}
+		return refuse("request_id", "is "+status+": "+next, "Request "+req.Reference()+" is "+status+", so nothing can be issued against it: "+next+".")
+	case req != nil && !req.Returnable():
+		return refuse("request_id", "is for a consumable: issue it from the request’s page", req.ProductName+" is a consumable: issue it from request "+req.Reference()+"’s page.")
+	case child.DischargedOn != nil:
+		on, err := time.Parse(db.DateLayout, *child.DischargedOn)
+		day := on.Format("2 Jan 2006")
+		if err != nil {
+			day = *child.DischargedOn
+		}
+		return refuse("child_id", "was discharged on "+day, child.Name()+" was discharged on "+day+", so equipment cannot be issued to them.")
+	}
+	return nil
 }
 
 func firstNonEmpty(a, b string) string {
@@ -496,6 +542,9 @@ func loanDatesWithin(now time.Time, review, ret string) error {
 
 // LoanChange extends a loan's review or moves it when a child moves home or school.
 type LoanChange struct {
+	// Kind says what the change is, and so what it must give: "review" a review or return
+	// date, "move" a location. Empty, the fields given are applied as they are.
+	Kind                  string `json:"kind" validate:"omitempty,oneof=review move"`
 	ReviewDate            string `json:"review_date" validate:"omitempty,datetime=2006-01-02"`
 	ReturnDate            string `json:"return_date" validate:"omitempty,datetime=2006-01-02"`
 	Location              string `json:"location" validate:"omitempty,oneof=home school clinic"`
@@ -511,6 +560,13 @@ func (s *Store) ChangeLoan(ctx context.Context, u accounts.User, loanID int64, c
 	if err := errs.Validate(ch); err != nil {
 		return Loan{}, err
 	}
+	ch.Location, ch.Address, ch.Recipient = strings.TrimSpace(ch.Location), strings.TrimSpace(ch.Address), strings.TrimSpace(ch.Recipient)
+	switch {
+	case ch.Kind == "review" && ch.ReviewDate == "" && ch.ReturnDate == "":
+		return Loan{}, errs.Field("review_date", "is required: choose the date of the next review")
+	case ch.Kind == "move" && ch.Location == "":
+		return Loan{}, errs.Field("location", "is not chosen: choose where the equipment has moved to")
+	}
 	today := s.db.Now().Format(db.DateLayout)
 	if ch.ReviewDate != "" && ch.ReviewDate < today {
 		return Loan{}, errs.Field("review_date", "must be today or later")
@@ -525,6 +581,18 @@ func (s *Store) ChangeLoan(ctx context.Context, u accounts.User, loanID int64, c
 		}
 		if l.ClosedAt != nil {
 			return errs.Errorf(errs.Conflict, "Loan %s is closed: every item has come back.", l.Reference)
+		}
+		if ch.Kind == "move" && ch.Location == l.Location && ch.Address == "" && ch.Recipient == "" {
+			return errs.Field("location", "has not changed: choose where the equipment has moved to, or give a new address or person")
+		}
+		if ch.Location != "" && ch.Location != l.Location && ch.Location != Clinic && ch.Address == "" {
+			// A move between home and school goes to the child's address there, as an
+			// issue would; a move to the clinic keeps the address until one is given.
+			child, err := ChildFor(tx, u, l.ChildID)
+			if err != nil {
+				return err
+			}
+			ch.Address = addressAt(child, ch.Location)
 		}
 		if ch.ReviewDate != "" && ch.ReviewDate != l.ReviewDate {
 			if _, err := tx.Exec(`UPDATE loans SET review_date = ? WHERE id = ?`, ch.ReviewDate, l.ID); err != nil {
@@ -557,6 +625,14 @@ func (s *Store) ChangeLoan(ctx context.Context, u accounts.User, loanID int64, c
 		return Loan{}, err
 	}
 	return s.Loan(ctx, u, loanID)
+}
+
+// addressAt is the child's address at a location: their setting's at school, else their own.
+func addressAt(c Child, location string) string {
+	if location == School {
+		return strings.TrimSpace(c.Setting + "\n" + c.SettingAddress)
+	}
+	return c.Address
 }
 
 func pick(v, old string) string {

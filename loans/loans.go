@@ -116,35 +116,6 @@ type ChildInput struct {
 	Notes          string  `json:"notes" validate:"max=2000" text:"multiline"`
 }
 
-// NormalizeNHSNumber checks an NHS number (spaces and hyphens allowed) and returns its ten
-// digits: it must pass the modulus-11 check and must not be ten identical digits.
-func NormalizeNHSNumber(s string) (string, error) {
-	digits := strings.NewReplacer(" ", "", "-", "").Replace(strings.TrimSpace(s))
-	if len(digits) != 10 {
-		return "", errs.Field("nhs_number", "must be 10 digits, like 943 476 5919")
-	}
-	sum := 0
-	for i, r := range digits {
-		if r < '0' || r > '9' {
-			return "", errs.Field("nhs_number", "must be 10 digits, like 943 476 5919")
-		}
-		if i < 9 {
-			sum += int(r-'0') * (10 - i)
-		}
-	}
-	if strings.Count(digits, digits[:1]) == 10 {
-		return "", errs.Field("nhs_number", "is not a real NHS number: check it")
-	}
-	check := 11 - sum%11
-	if check == 11 {
-		check = 0
-	}
-	if check == 10 || check != int(digits[9]-'0') {
-		return "", errs.Field("nhs_number", "is not a valid NHS number: check the digits")
-	}
-	return digits, nil
-}
-
 // canSee reports whether the user may see a child led by the therapist: a therapist sees
 // only their own children; store staff and admins see all.
 func canSee(u accounts.User, therapistID int64) bool {

@@ -181,6 +181,15 @@ func (s *Store) Request(ctx context.Context, u accounts.User, id int64) (Request
 	return s.requestFor(s.db.Reader(ctx), u, id, s.db.Now())
 }
 
+// RequestHistory lists a request's events, newest first, if the user may see the child it
+// is for.
+func (s *Store) RequestHistory(ctx context.Context, u accounts.User, id int64, limit, offset int) ([]db.Event, int, error) {
+	if _, err := s.Request(ctx, u, id); err != nil {
+		return nil, 0, err
+	}
+	return s.db.Events(ctx, db.EntityRequest, id, db.PageSize(limit), offset)
+}
+
 // Requests lists requests: urgent first, then oldest first, as the store works the queue.
 func (s *Store) Requests(ctx context.Context, u accounts.User, f RequestFilter) ([]Request, int, error) {
 	cond, args, err := requestConditions(u, f)

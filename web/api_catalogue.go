@@ -8,19 +8,6 @@ import (
 	"kitloan/inventory"
 )
 
-// listBody is the list shape every API list answers with (README, "The API").
-type listBody[T any] struct {
-	Results []T `json:"results"`
-	Total   int `json:"total"`
-}
-
-func list[T any](results []T, total int) listBody[T] {
-	if results == nil {
-		results = []T{}
-	}
-	return listBody[T]{Results: results, Total: total}
-}
-
 func (s *Server) handleAPICategoryList(c *gin.Context) {
 	cats, err := s.Inventory.Categories(c.Request.Context())
 	if err != nil {

@@ -59,7 +59,7 @@ func (s *Server) agreementPaper(c *gin.Context, id int64) (papers.Agreement, loa
 		PaperSize: paperSize(svc),
 		LoanURL:   strings.TrimRight(svc.BaseURL, "/") + "/loans/" + strconv.FormatInt(l.ID, 10),
 		Signature: rec.Signature(),
-		Date:      s.DB.Now(),
+		Date:      s.now(),
 	}, rec, nil
 }
 
@@ -198,7 +198,7 @@ func readUpload(fh *multipart.FileHeader, limit int64) (loans.Upload, error) {
 // copy kept is the agreement as printed with the signature in it.
 func (s *Server) recordAgreement(c *gin.Context, id int64, in loans.AgreementInput) (loans.AgreementRecord, error) {
 	if in.Copy == nil && in.Signature != "" {
-		if err := in.Check(s.DB.Now().Format(db.DateLayout)); err != nil {
+		if err := in.Check(s.now().Format(db.DateLayout)); err != nil {
 			return loans.AgreementRecord{}, err
 		}
 		a, _, err := s.agreementPaper(c, id)
@@ -259,7 +259,7 @@ func (s *Server) handleAgreementForm(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.renderAgreementForm(c, http.StatusOK, id, agreementForm{SignedOn: s.DB.Now().Format(db.DateLayout)}, nil)
+	s.renderAgreementForm(c, http.StatusOK, id, agreementForm{SignedOn: s.now().Format(db.DateLayout)}, nil)
 }
 
 // handleAgreementRecord records the signed agreement from the form, or shows the form

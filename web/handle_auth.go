@@ -138,7 +138,7 @@ func (s *Server) handleLogout(c *gin.Context) {
 }
 
 func (s *Server) handleHealth(c *gin.Context) {
-	if err := s.DB.Read.PingContext(c.Request.Context()); err != nil {
+	if err := s.DB.Ping(c.Request.Context()); err != nil {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "database unavailable"})
 		return
 	}

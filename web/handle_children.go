@@ -362,3 +362,18 @@ func (s *Server) handleConsumableIssue(c *gin.Context) {
 	redirectWithFlash(c, to, "Issued "+strconv.Itoa(out.Quantity)+" × "+out.ProductName+" to "+child.Name()+". "+
 		strconv.Itoa(out.StockAfter)+" left in stock.")
 }
+
+// withTherapists fills a list page's therapists for its "lead therapist" filter; a
+// therapist sees only their own caseload, so gets no filter. It reports false after
+// answering with an error.
+func (s *Server) withTherapists(c *gin.Context, therapists *[]accounts.User) bool {
+	if user(c).Role == accounts.Therapist {
+		return true
+	}
+	var err error
+	if *therapists, err = s.Accounts.Users(c.Request.Context(), accounts.Therapist); err != nil {
+		s.fail(c, err)
+		return false
+	}
+	return true
+}

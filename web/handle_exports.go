@@ -55,7 +55,7 @@ func (s *Server) handleExportsPage(c *gin.Context) {
 func (s *Server) handleExport(what string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		u := user(c)
-		name := "kitloan-" + what + "-" + s.DB.Now().Format(db.DateLayout) + ".csv"
+		name := "kitloan-" + what + "-" + s.now().Format(db.DateLayout) + ".csv"
 		s.sendDownload(c, name, "text/csv; charset=utf-8", func(w io.Writer) error {
 			if !isAPI(c) {
 				if _, err := io.WriteString(w, "\ufeff"); err != nil {
@@ -70,7 +70,7 @@ func (s *Server) handleExport(what string) gin.HandlerFunc {
 
 // handleExportAll answers the full export of the service, for admins.
 func (s *Server) handleExportAll(c *gin.Context) {
-	name := "kitloan-export-" + s.DB.Now().Format(db.DateLayout) + ".zip"
+	name := "kitloan-export-" + s.now().Format(db.DateLayout) + ".zip"
 	s.sendDownload(c, name, "application/zip", func(w io.Writer) error {
 		_, err := s.reportStore().WriteArchive(c.Request.Context(), w)
 		return err

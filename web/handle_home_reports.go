@@ -47,7 +47,7 @@ func (s *Server) homeReports(c *gin.Context) (homeReports, error) {
 		}
 	}
 	if u.Can(accounts.Admin, accounts.Viewer) {
-		f, err := s.reportStore().Figures(ctx, reports.DefaultPeriod(s.DB.Now()))
+		f, err := s.reportStore().Figures(ctx, reports.DefaultPeriod(s.now()))
 		if err != nil {
 			return h, err
 		}

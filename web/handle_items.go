@@ -14,14 +14,6 @@ import (
 	"kitloan/loans"
 )
 
-func itemFilter(c *gin.Context) inventory.ItemFilter {
-	limit, offset := pageOf(c, 50)
-	cat, _ := strconv.ParseInt(c.Query("category"), 10, 64)
-	prod, _ := strconv.ParseInt(c.Query("product"), 10, 64)
-	return inventory.ItemFilter{Query: c.Query("q"), Status: inventory.Status(c.Query("status")), CategoryID: cat,
-		ProductID: prod, Limit: limit, Offset: offset}
-}
-
 func (s *Server) handleItemList(c *gin.Context) {
 	f := itemFilter(c)
 	f.CountUpTo = countCap
@@ -169,7 +161,9 @@ func (s *Server) handleItemShow(c *gin.Context) {
 
 // renderItem shows an item's page: the full view a signed-in user gets, also from a scan.
 func (s *Server) renderItem(c *gin.Context, it inventory.Item) {
-	history, err := s.eventsPage(c, db.EntityItem, it.ID)
+	history, err := historyPage(c, func(limit, offset int) ([]db.Event, int, error) {
+		return s.Inventory.History(c.Request.Context(), it.Tag, limit, offset)
+	})
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -95,37 +96,14 @@ type loanForm struct {
 var loanFormFields = []string{"child", "request", "tags", "location", "address", "recipient", "relationship", "review_date", "return_date"}
 
 // issueTarget finds the child (and the request, if any) equipment is being issued to,
-// refusing a discharged child or a request that cannot be issued against.
+// with the loans store's refusal of a discharged child or a request that cannot be issued
+// against. With neither, it sends the user to choose a child.
 func (s *Server) issueTarget(c *gin.Context, childID, requestID int64) (loans.Child, *loans.Request, bool) {
-	ctx := c.Request.Context()
-	u := user(c)
-	var req *loans.Request
-	if requestID != 0 {
-		r, err := s.Loans.Request(ctx, u, requestID)
-		if err == nil && (!r.Open() || r.Status == loans.Submitted) {
-			next := "approve it first"
-			if !r.Open() {
-				next = "it is closed"
-			}
-			err = errs.Errorf(errs.Conflict, "Request %s is %s, so nothing can be issued against it: %s.", r.Reference(), strings.ToLower(r.StatusLabel()), next)
-		}
-		if err == nil && !r.Returnable() {
-			err = errs.Errorf(errs.Conflict, "%s is a consumable: issue it from request %s’s page.", r.ProductName, r.Reference())
-		}
-		if err != nil {
-			s.fail(c, err)
-			return loans.Child{}, nil, false
-		}
-		req, childID = &r, r.ChildID
-	}
-	if childID == 0 {
+	if childID == 0 && requestID == 0 {
 		redirectWithFlash(c, "/children", "Choose the child to issue equipment to: open their page and use “Issue equipment”.")
 		return loans.Child{}, nil, false
 	}
-	child, err := s.Loans.Child(ctx, u, childID)
-	if err == nil && child.Discharged() {
-		err = errs.Errorf(errs.Conflict, "%s was discharged on %s, so equipment cannot be issued to them.", child.Name(), showDate(child.DischargedOn))
-	}
+	child, req, err := s.Loans.IssueTarget(c.Request.Context(), user(c), childID, requestID)
 	if err != nil {
 		s.fail(c, err)
 		return child, nil, false
@@ -254,7 +232,9 @@ func (s *Server) renderLoan(c *gin.Context, status int, id int64, page *loanShow
 	if !s.logChildRead(c, child.ID, privacy.ReadLoanPage) {
 		return
 	}
-	page.eventTable, err = s.eventsPage(c, db.EntityLoan, id)
+	page.eventTable, err = historyPage(c, func(limit, offset int) ([]db.Event, int, error) {
+		return s.Loans.LoanHistory(ctx, u, id, limit, offset)
+	})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -285,8 +265,8 @@ func (s *Server) renderLoan(c *gin.Context, status int, id int64, page *loanShow
 	if page.Return.Ticked == nil {
 		page.Return = ret
 	}
-	if page.Change == (loanChangeForm{}) {
-		page.Change = loanChangeForm{Location: l.Location}
+	if page.Change.Location == "" {
+		page.Change.Location = l.Location
 	}
 	s.render(c, status, "loan_show", page)
 }
@@ -426,49 +406,19 @@ func (s *Server) handleLoanChange(c *gin.Context) {
 	}
 	var f loanChangeForm
 	err = bindForm(c, &f)
-	var old, l loans.Loan
-	if err == nil {
-		old, err = s.Loans.Loan(c.Request.Context(), user(c), id)
-	}
 	reason := "reason_for_change"
+	ch := loans.LoanChange{Kind: "review", ReviewDate: f.ReviewDate, ReturnDate: f.ReturnDate, Reason: f.ReviewReason}
+	if f.Change == "move" {
+		reason = "reason_for_moving"
+		ch = loans.LoanChange{Kind: "move", Location: f.Location, Address: f.Address, Recipient: f.Recipient,
+			RecipientRelationship: f.RecipientRelationship, Reason: f.MoveReason}
+	}
+	var l loans.Loan
 	if err == nil {
-		ch := loans.LoanChange{}
-		switch f.Change {
-		case "move":
-			reason = "reason_for_moving"
-			ch = loans.LoanChange{Location: f.Location, Address: f.Address, Recipient: f.Recipient, RecipientRelationship: f.RecipientRelationship, Reason: f.MoveReason}
-			if ch.Address == "" && f.Location != old.Location {
-				// The domain keeps the old address when none is given; a move between home
-				// and school goes to the child's address there, as an issue would.
-				if child, cerr := s.Loans.Child(c.Request.Context(), user(c), old.ChildID); cerr == nil {
-					switch f.Location {
-					case loans.Home:
-						ch.Address = child.Address
-					case loans.School:
-						ch.Address = strings.TrimSpace(child.Setting + "\n" + child.SettingAddress)
-					}
-				}
-			}
-			if f.Location == old.Location && strings.TrimSpace(f.Address) == "" && strings.TrimSpace(f.Recipient) == "" {
-				err = errs.Field("location", "has not changed: choose where the equipment has moved to, or give a new address or person")
-			}
-		default:
-			ch = loans.LoanChange{ReviewDate: f.ReviewDate, ReturnDate: f.ReturnDate, Reason: f.ReviewReason}
-			if f.ReviewDate == "" && f.ReturnDate == "" {
-				err = errs.Field("review_date", "is required: choose the date of the next review")
-			}
-		}
-		if err == nil {
-			l, err = s.Loans.ChangeLoan(c.Request.Context(), user(c), id, ch)
-		}
+		l, err = s.Loans.ChangeLoan(c.Request.Context(), user(c), id, ch)
 	}
 	err = renameFields(err, map[string]string{"reason": reason, "recipient_relationship": "relationship"})
-	if s.actionFailed(c, err, func(st int) {
-		if f.Location == "" {
-			f.Location = old.Location
-		}
-		s.renderLoan(c, st, id, &loanShowPage{Layout: failedWith(err), Change: f})
-	}) {
+	if s.actionFailed(c, err, func(st int) { s.renderLoan(c, st, id, &loanShowPage{Layout: failedWith(err), Change: f}) }) {
 		return
 	}
 	msg := "Review of loan " + l.Reference + " set for " + showDate(l.ReviewDate) + "."
@@ -479,4 +429,12 @@ func (s *Server) handleLoanChange(c *gin.Context) {
 		msg = "Loan " + l.Reference + " moved: the equipment is now at " + strings.ToLower(l.LocationLabel()) + ", with " + l.Recipient + "."
 	}
 	redirectWithFlash(c, recordPath("/loans", id), msg)
+}
+
+// loanReference is a loan's reference as the loans pages show it ("L-000012").
+func loanReference(h *inventory.Holder) string {
+	if h == nil {
+		return ""
+	}
+	return fmt.Sprintf("L-%06d", h.LoanID)
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,8 +16,8 @@ import (
 	"kitloan/loans"
 )
 
-// The pages of issue 6: the after-return queues and the service-due lists, recording
-// maintenance on an item, retiring an item with a reason, and recalls.
+// The pages of issue 6: the after-return queues and the service-due lists, and recording
+// maintenance on an item. Retiring and recalls have their own files.
 
 // maxQueueRows is how many rows each list of the maintenance page shows; the page says
 // how many there are in all. A big store can have thousands of items due.
@@ -175,14 +174,6 @@ func (d dueRow) Where() string {
 // LoanReference is the reference of the loan the item is on.
 func (d dueRow) LoanReference() string { return loanReference(d.Holder) }
 
-// loanReference is a loan's reference as the loans pages show it ("L-000012").
-func loanReference(h *inventory.Holder) string {
-	if h == nil {
-		return ""
-	}
-	return fmt.Sprintf("L-%06d", h.LoanID)
-}
-
 // afterReturnTable is one of the after-return queues, with the button each row gets.
 type afterReturnTable struct {
 	List         rowsShown[inventory.Item]
@@ -229,7 +220,7 @@ func (s *Server) handleMaintenanceQueues(c *gin.Context) {
 		DueStore: shownDue(due.DueInStore), DueLoan: visitTable{List: shownDue(due.DueOnLoan)},
 		Overdue: thousands(due.OverdueInStore.Total + due.OverdueOnLoan.Total),
 		Due:     thousands(due.DueInStore.Total + due.DueOnLoan.Total),
-		Until:   s.DB.Now().AddDate(0, 0, serviceDueDays).Format(db.DateLayout),
+		Until:   s.now().AddDate(0, 0, serviceDueDays).Format(db.DateLayout),
 	})
 }
 
@@ -258,7 +249,7 @@ func (s *Server) handleVisitList(c *gin.Context) {
 		VisitList:   true,
 		OverdueLoan: visitTable{List: shownDue(due.OverdueOnLoan), VisitList: true},
 		DueLoan:     visitTable{List: shownDue(due.DueOnLoan), VisitList: true},
-		Until:       s.DB.Now().AddDate(0, 0, serviceDueDays).Format(db.DateLayout),
+		Until:       s.now().AddDate(0, 0, serviceDueDays).Format(db.DateLayout),
 	})
 }
 
@@ -318,7 +309,7 @@ func (s *Server) handleMaintenanceNew(c *gin.Context) {
 	if !ok {
 		return
 	}
-	form := maintenanceForm{Kind: c.Query("kind"), PerformedOn: s.DB.Now().Format(db.DateLayout)}
+	form := maintenanceForm{Kind: c.Query("kind"), PerformedOn: s.now().Format(db.DateLayout)}
 	if form.Kind == "cleaning" {
 		form.Kind = inventory.Decontamination
 	}
@@ -372,9 +363,6 @@ func (s *Server) handleMaintenanceCreate(c *gin.Context) {
 	if f.Outcome == "" {
 		problems.Add("outcome", "is not chosen: choose pass, fail or repaired")
 	}
-	if f.Kind == inventory.Inspection && len(f.Checklist) < len(points) {
-		problems.Add("checklist", "is not finished: mark every point ok or fault ("+countOf(len(points)-len(f.Checklist), "point is", "points are")+" not marked)")
-	}
 	cost, cerr := penceOf(f.Cost)
 	if cerr != "" {
 		problems.Add("cost", cerr)
@@ -383,7 +371,10 @@ func (s *Server) handleMaintenanceCreate(c *gin.Context) {
 		Checklist: f.Checklist, Parts: f.Parts, CostPence: cost}
 	if len(problems) > 0 {
 		// Say everything that is wrong at once: the form's own checks and the record's.
-		if _, perr := time.Parse(db.DateLayout, f.PerformedOn); perr == nil && f.PerformedOn > s.DB.Now().Format(db.DateLayout) {
+		if problem := inventory.ChecklistUnfinished(f.Kind, points, f.Checklist); problem != "" {
+			problems.Add("checklist", problem)
+		}
+		if _, perr := time.Parse(db.DateLayout, f.PerformedOn); perr == nil && f.PerformedOn > s.now().Format(db.DateLayout) {
 			problems.Add("date_performed", "must be today or earlier: record work once it is done")
 		}
 		if verr := errs.Validate(in); verr != nil {
@@ -493,319 +484,4 @@ func maintenanceDone(before inventory.Item, rec inventory.MaintenanceRecord) str
 		msg += " Next service due " + showDate(rec.NextDue) + "."
 	}
 	return msg
-}
-
-// retireForm is the retire page's form.
-type retireForm struct {
-	Reason string `form:"reason"`
-}
-
-// itemRetirePage is pages/item_retire.html: why Item is being retired.
-type itemRetirePage struct {
-	Layout
-	Item inventory.Item
-	Form retireForm
-}
-
-func (s *Server) renderRetire(c *gin.Context, status int, it inventory.Item, form retireForm, err error) {
-	s.render(c, status, "item_retire", &itemRetirePage{Layout: failedWith(err), Item: it, Form: form})
-}
-
-// retirable loads the path's item and refuses, with the item's state, one that cannot be retired.
-func (s *Server) retirable(c *gin.Context) (inventory.Item, bool) {
-	it, err := s.Inventory.Item(c.Request.Context(), c.Param("tag"))
-	if err == nil {
-		if _, ok := inventory.NextStatus(it.Status, inventory.Retire); !ok {
-			err = errs.Errorf(errs.Conflict, "%s is %s, so it cannot be retired.", it.Tag, strings.ToLower(it.Status.Label()))
-		}
-	}
-	if err != nil {
-		s.fail(c, err)
-		return it, false
-	}
-	return it, true
-}
-
-func (s *Server) handleItemRetireForm(c *gin.Context) {
-	it, ok := s.retirable(c)
-	if !ok {
-		return
-	}
-	s.renderRetire(c, http.StatusOK, it, retireForm{}, nil)
-}
-
-func (s *Server) handleItemRetire(c *gin.Context) {
-	it, ok := s.retirable(c)
-	if !ok {
-		return
-	}
-	var f retireForm
-	err := bindForm(c, &f)
-	if err == nil && f.Reason == "" {
-		err = errs.Field("reason", "is empty: say why it is being retired, for example beyond economic repair")
-	}
-	if err == nil {
-		_, err = s.Inventory.Act(c.Request.Context(), it.Tag, inventory.Retire, f.Reason)
-	}
-	err = renameFields(err, map[string]string{"note": "reason"})
-	if s.actionFailed(c, err, func(st int) { s.renderRetire(c, st, it, f, err) }) {
-		return
-	}
-	redirectWithFlash(c, "/items/"+url.PathEscape(it.Tag), it.Tag+" retired: it will not be lent again. Take its label off, and recycle or dispose of it.")
-}
-
-// recallView is a recall with its affected items split by where they are.
-type recallView struct{ inventory.Recall }
-
-// recalledRow is one affected item of a recall.
-type recalledRow struct{ inventory.RecalledItem }
-
-// Where says where the item on loan lives.
-func (r recalledRow) Where() string {
-	if r.Holder == nil {
-		return ""
-	}
-	return loans.PlaceLabel(r.Holder.Location)
-}
-
-// LoanReference is the reference of the loan the item was on.
-func (r recalledRow) LoanReference() string { return loanReference(r.Holder) }
-
-// FieldName is the name of the item's "what was done" field, for its error.
-func (r recalledRow) FieldName() string { return "what_was_done_to_" + r.Tag }
-
-func (r recallView) rows(onLoan bool) []recalledRow {
-	var out []recalledRow
-	for _, it := range r.Affected {
-		if (it.LoanID != nil) == onLoan {
-			out = append(out, recalledRow{it})
-		}
-	}
-	return out
-}
-
-// OnLoan lists the affected items that were on loan (or lost from a loan) when recalled.
-func (r recallView) OnLoan() []recalledRow { return r.rows(true) }
-
-// InStore lists the affected items that were in the store.
-func (r recallView) InStore() []recalledRow { return r.rows(false) }
-
-// OpenActions counts the affected items whose action is not done.
-func (r recallView) OpenActions() int {
-	n := 0
-	for _, it := range r.Affected {
-		if !it.Done {
-			n++
-		}
-	}
-	return n
-}
-
-// Quarantined counts the affected items that are quarantined now.
-func (r recallView) Quarantined() int {
-	n := 0
-	for _, it := range r.Affected {
-		if it.Status == inventory.Quarantined {
-			n++
-		}
-	}
-	return n
-}
-
-func (s *Server) handleRecallList(c *gin.Context) {
-	list, err := s.Inventory.Recalls(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	views := make([]recallView, len(list))
-	for i, r := range list {
-		views[i] = recallView{r}
-	}
-	s.render(c, http.StatusOK, "recalls", &recallsPage{Recalls: views})
-}
-
-// recallsPage is pages/recalls.html: every recall recorded.
-type recallsPage struct {
-	Layout
-	Recalls []recallView
-}
-
-// recallForm is the record-a-recall form as posted.
-type recallForm struct {
-	ProductID int64  `form:"product_id"`
-	Reference string `form:"reference"`
-	IssuedOn  string `form:"issued_on"`
-	Action    string `form:"what_to_do"`
-}
-
-func (s *Server) renderRecallForm(c *gin.Context, status int, form recallForm, err error) {
-	all, gerr := s.productGroups(c)
-	if gerr != nil {
-		s.fail(c, gerr)
-		return
-	}
-	// Only labelled units can be recalled and quarantined; consumables are given to keep.
-	var groups []productGroup
-	for _, g := range all {
-		g.Products = slices.DeleteFunc(slices.Clone(g.Products), func(p inventory.Product) bool { return p.Kind != inventory.Returnable })
-		if len(g.Products) > 0 {
-			groups = append(groups, g)
-		}
-	}
-	s.render(c, status, "recall_form", &recallFormPage{Layout: failedWith(err), Groups: groups, Form: form})
-}
-
-// recallFormPage is pages/recall_form.html: recording a recall against one of the
-// products with labelled units.
-type recallFormPage struct {
-	Layout
-	Groups []productGroup
-	Form   recallForm
-}
-
-func (s *Server) handleRecallNew(c *gin.Context) {
-	s.renderRecallForm(c, http.StatusOK, recallForm{ProductID: queryInt64(c, "product_id"), IssuedOn: s.DB.Now().Format(db.DateLayout)}, nil)
-}
-
-func (s *Server) handleRecallCreate(c *gin.Context) {
-	var f recallForm
-	err := bindForm(c, &f)
-	var r inventory.Recall
-	if err == nil {
-		r, err = s.Inventory.CreateRecall(c.Request.Context(), inventory.RecallInput{ProductID: f.ProductID, Reference: f.Reference, Action: f.Action, IssuedOn: f.IssuedOn})
-	}
-	err = renameFields(err, map[string]string{"product_id": "product", "action": "what_to_do"})
-	if s.formFailed(c, err, func(st int) { s.renderRecallForm(c, st, f, err) }) {
-		return
-	}
-	v := recallView{r}
-	msg := "Recall " + r.Reference + " recorded against " + r.ProductName + ". "
-	switch inStore, onLoan := len(v.InStore()), len(v.OnLoan()); {
-	case inStore+onLoan == 0:
-		msg += "No units of it are in the store or on loan, so there is nothing to do: close the recall."
-	case onLoan == 0:
-		msg += countOf(v.Quarantined(), "unit", "units") + " in the store quarantined. Next: carry out the action on each and mark it done."
-	default:
-		msg += countOf(v.Quarantined(), "unit", "units") + " in the store quarantined; " + countOf(onLoan, "unit is", "units are") +
-			" with children, listed below with who has each. Next: contact each family and mark each action done."
-	}
-	redirectWithFlash(c, recordPath("/recalls", r.ID), msg)
-}
-
-// recallDoneForm is one affected item's mark-done form.
-type recallDoneForm struct {
-	Tag   string `form:"tag"`
-	Notes string `form:"notes"`
-}
-
-// recallActionRow is an affected item with its mark-done form: what was typed into it and
-// its error, after a refused post.
-type recallActionRow struct {
-	recalledRow
-	RecallID     int64
-	Open         bool
-	CSRF         string
-	Typed, Error string
-}
-
-// OpenText says how many actions are open: "2 actions open".
-func (r recallView) OpenText() string { return countOf(r.OpenActions(), "action", "actions") + " open" }
-
-// recallShowPage is pages/recall_show.html: a recall and its affected items, each with
-// its mark-done form.
-type recallShowPage struct {
-	Layout
-	Recall          recallView
-	OnLoan, InStore []recallActionRow
-}
-
-// renderRecall shows a recall's page; after a refused mark-done form, with its error
-// (failed) beside the item's form and what was typed (done) in it.
-func (s *Server) renderRecall(c *gin.Context, status int, id int64, done recallDoneForm, failed error) {
-	r, err := s.Inventory.Recall(c.Request.Context(), id)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	v := recallView{r}
-	page := &recallShowPage{Layout: failedWith(failed), Recall: v}
-	e := page.Errors
-	rows := func(list []recalledRow) []recallActionRow {
-		out := make([]recallActionRow, len(list))
-		for i, it := range list {
-			out[i] = recallActionRow{recalledRow: it, RecallID: r.ID, Open: r.Open(), CSRF: c.GetString("csrf")}
-			if it.Tag == done.Tag {
-				out[i].Typed = done.Notes
-			}
-			if e != nil {
-				out[i].Error = e.Fields[it.FieldName()]
-			}
-		}
-		return out
-	}
-	page.OnLoan, page.InStore = rows(v.OnLoan()), rows(v.InStore())
-	s.render(c, status, "recall_show", page)
-}
-
-func (s *Server) handleRecallShow(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	s.renderRecall(c, http.StatusOK, id, recallDoneForm{}, nil)
-}
-
-func (s *Server) handleRecallActionDone(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var f recallDoneForm
-	err = bindForm(c, &f)
-	f.Tag = inventory.NormalizeTag(f.Tag)
-	var r inventory.Recall
-	if err == nil {
-		r, err = s.Inventory.CompleteRecallAction(c.Request.Context(), id, f.Tag, f.Notes)
-	}
-	if e := errs.As(err); err != nil && e.Fields["notes"] == "say what was done" {
-		err = &errs.Error{Code: e.Code, Message: e.Message, Fields: map[string]string{"notes": "is empty: say what was done, for example collected and checked"}}
-	}
-	field := recalledRow{inventory.RecalledItem{Tag: f.Tag}}.FieldName()
-	err = renameFields(err, map[string]string{"notes": field, "tag": field})
-	if s.actionFailed(c, err, func(st int) { s.renderRecall(c, st, id, f, err) }) {
-		return
-	}
-	v := recallView{r}
-	msg := "Action on " + f.Tag + " marked done."
-	for _, it := range v.Affected {
-		if it.Tag == f.Tag && it.Status == inventory.Quarantined {
-			msg += " It is still quarantined: release it or retire it from its page."
-		}
-	}
-	if n := v.OpenActions(); n > 0 {
-		msg += " " + countOf(n, "action is", "actions are") + " still open on recall " + r.Reference + "."
-	} else {
-		msg += " Every action on recall " + r.Reference + " is done: close the recall."
-	}
-	redirectWithFlash(c, recordPath("/recalls", id), msg)
-}
-
-func (s *Server) handleRecallClose(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	r, err := s.Inventory.CloseRecall(c.Request.Context(), id)
-	if s.actionFailed(c, err, func(st int) { s.renderRecall(c, st, id, recallDoneForm{}, err) }) {
-		return
-	}
-	msg := "Recall " + r.Reference + " closed."
-	if n := (recallView{r}).Quarantined(); n > 0 {
-		msg += " " + countOf(n, "unit is", "units are") + " still quarantined: release or retire each one from its page."
-	}
-	redirectWithFlash(c, recordPath("/recalls", id), msg)
 }

@@ -6,24 +6,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"kitloan/internal/errs"
 	"kitloan/inventory"
 )
-
-// idParam reads a numeric path parameter; anything else is a 404, as no such record exists.
-func idParam(c *gin.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errs.Errorf(errs.NotFound, "There is nothing at this address. Check the link.")
-	}
-	return id, nil
-}
-
-func productFilter(c *gin.Context) inventory.ProductFilter {
-	limit, offset := pageOf(c, 50)
-	cat, _ := strconv.ParseInt(c.Query("category"), 10, 64)
-	return inventory.ProductFilter{Query: c.Query("q"), CategoryID: cat, Kind: c.Query("kind"), Limit: limit, Offset: offset}
-}
 
 func (s *Server) handleProductList(c *gin.Context) {
 	f := productFilter(c)
@@ -70,21 +54,6 @@ func (s *Server) renderProductForm(c *gin.Context, status int, product *inventor
 
 func (s *Server) handleProductNew(c *gin.Context) {
 	s.renderProductForm(c, http.StatusOK, nil, inventory.ProductInput{Kind: inventory.Returnable}, nil)
-}
-
-// formFailed re-renders a form for invalid input or a conflict and reports true; any other
-// error gets the error page. It returns false when err is nil.
-func (s *Server) formFailed(c *gin.Context, err error, show func(status int)) bool {
-	if err == nil {
-		return false
-	}
-	switch e := errs.As(err); {
-	case e.Code == errs.Invalid || e.Code == errs.BadRequest || (e.Code == errs.Conflict && len(e.Fields) > 0):
-		show(statusOf(e.Code))
-	default:
-		s.fail(c, err)
-	}
-	return true
 }
 
 func (s *Server) handleProductCreate(c *gin.Context) {

@@ -28,7 +28,7 @@ func (s *Server) handleRecallLetters(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	letters := papers.RecallLetters{Service: letterhead(svc), PaperSize: paperSize(svc), Date: s.DB.Now(),
+	letters := papers.RecallLetters{Service: letterhead(svc), PaperSize: paperSize(svc), Date: s.now(),
 		Reference: r.Reference, Product: r.ProductName, IssuedOn: r.IssuedOn, Action: r.Action}
 	byLoan := map[int64]int{}
 	for _, a := range r.Affected {

@@ -33,10 +33,10 @@ func (s *Server) handleReports(c *gin.Context) {
 	ctx := c.Request.Context()
 	page := &reportsPage{From: c.Query("from"), To: c.Query("to")}
 	status := http.StatusOK
-	p, err := reports.ParsePeriod(page.From, page.To, s.DB.Now())
+	p, err := reports.ParsePeriod(page.From, page.To, s.now())
 	if err != nil {
 		status, page.Errors = statusOf(errs.CodeOf(err)), errs.As(err)
-		p = reports.DefaultPeriod(s.DB.Now())
+		p = reports.DefaultPeriod(s.now())
 	} else {
 		page.From, page.To = p.From, p.To
 	}
@@ -51,7 +51,7 @@ func (s *Server) handleReports(c *gin.Context) {
 
 // handleAPIReports answers the period's figures as JSON: GET /api/v1/reports?from=&to=.
 func (s *Server) handleAPIReports(c *gin.Context) {
-	p, err := reports.ParsePeriod(c.Query("from"), c.Query("to"), s.DB.Now())
+	p, err := reports.ParsePeriod(c.Query("from"), c.Query("to"), s.now())
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -208,7 +208,9 @@ func (s *Server) renderRequest(c *gin.Context, status int, id int64, page *reque
 	if !s.logChildRead(c, child.ID, privacy.ReadRequestPage) {
 		return
 	}
-	page.eventTable, err = s.eventsPage(c, db.EntityRequest, id)
+	page.eventTable, err = historyPage(c, func(limit, offset int) ([]db.Event, int, error) {
+		return s.Loans.RequestHistory(ctx, u, id, limit, offset)
+	})
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +35,8 @@ func TestAfterReturnCleaningThenInspection(t *testing.T) {
 		t.Fatalf("queues after return: %v", q)
 	}
 	// Inspection waits for cleaning.
-	e := w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[0]+"/maintenance", map[string]any{"kind": "inspection", "outcome": "pass"}, 409)
+	points := w.checklistOf(t, w.tags[0])
+	e := w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[0]+"/maintenance", map[string]any{"kind": "inspection", "outcome": "pass", "checklist": marked(points)}, 409)
 	if !strings.Contains(fmt.Sprint(e), "cleaned") {
 		t.Fatalf("inspection before cleaning: %v", e)
 	}
@@ -47,7 +49,7 @@ func TestAfterReturnCleaningThenInspection(t *testing.T) {
 	}
 	// One passes: available again. One fails on the checklist: in repair, with the fault recorded.
 	w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[0]+"/maintenance", map[string]any{"kind": "inspection", "outcome": "pass",
-		"checklist": map[string]string{"Frame and welds": "ok", "Straps and harness": "ok"}}, 201)
+		"checklist": marked(points)}, 201)
 	if s := w.itemStatus(t, w.tags[0]); s != "available" {
 		t.Fatalf("passed inspection: %s", s)
 	}
@@ -56,7 +58,7 @@ func TestAfterReturnCleaningThenInspection(t *testing.T) {
 		"checklist": map[string]string{"Castors and brakes": "fault"}}, 422)
 	w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[1]+"/maintenance", map[string]any{"kind": "inspection", "outcome": "fail"}, 422)
 	rec := w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[1]+"/maintenance", map[string]any{"kind": "inspection", "outcome": "fail",
-		"checklist": map[string]string{"Castors and brakes": "fault"}, "notes": "rear brake does not hold"}, 201)
+		"checklist": marked(points, "Castors and brakes"), "notes": "rear brake does not hold"}, 201)
 	if rec["status"] != "in_repair" {
 		t.Fatalf("failed inspection: %v", rec)
 	}
@@ -76,6 +78,51 @@ func TestAfterReturnCleaningThenInspection(t *testing.T) {
 	w.must(t, w.store, "POST", "/api/v1/items/"+w.tags[1]+"/maintenance", map[string]any{"kind": "service", "outcome": "pass", "performed_on": day(1)}, 422)
 }
 
+// marked is an inspection checklist as the API takes it: every point ok, except those
+// named as faults.
+func marked(points []string, faults ...string) map[string]string {
+	out := map[string]string{}
+	for _, p := range points {
+		out[p] = "ok"
+		if slices.Contains(faults, p) {
+			out[p] = "fault"
+		}
+	}
+	return out
+}
+
+// An inspection through the API is held to the same rule as the page: every point of the
+// item's checklist is marked ok or fault, and no other, or nothing is recorded.
+func TestAPIInspectionMarksEveryChecklistPoint(t *testing.T) {
+	w := newWorld(t, 1)
+	tag := w.tags[0]
+	w.returned(t, tag)
+	w.must(t, w.store, "POST", "/api/v1/items/"+tag+"/maintenance", map[string]any{"kind": "decontamination", "outcome": "pass"}, 201)
+	points := w.checklistOf(t, tag)
+	half := marked(points)
+	delete(half, points[1])
+	for name, body := range map[string]map[string]any{
+		"no checklist":                 {"kind": "inspection", "outcome": "pass"},
+		"a point left unmarked":        {"kind": "inspection", "outcome": "pass", "checklist": half},
+		"a point not on the checklist": {"kind": "inspection", "outcome": "pass", "checklist": marked(append(slices.Clone(points), "Paintwork"))},
+	} {
+		e := w.must(t, w.store, "POST", "/api/v1/items/"+tag+"/maintenance", body, 422)["error"].(map[string]any)
+		if f, _ := e["fields"].(map[string]any); f == nil || f["checklist"] == nil {
+			t.Errorf("%s: the refusal should name the checklist: %v", name, e)
+		}
+	}
+	if got := w.must(t, w.store, "GET", "/api/v1/items/"+tag+"/maintenance", nil, 200)["total"]; got != float64(1) {
+		t.Errorf("a refused inspection recorded something: %v records, want the cleaning alone", got)
+	}
+	if s := w.itemStatus(t, tag); s != "returned" {
+		t.Errorf("a refused inspection moved the item on: %s", s)
+	}
+	w.must(t, w.store, "POST", "/api/v1/items/"+tag+"/maintenance", map[string]any{"kind": "inspection", "outcome": "pass", "checklist": marked(points)}, 201)
+	if s := w.itemStatus(t, tag); s != "available" {
+		t.Errorf("passed inspection: %s", s)
+	}
+}
+
 func TestNoDecontaminationGoesStraightToInspection(t *testing.T) {
 	w := newWorld(t, 0)
 	slope := w.must(t, w.store, "POST", "/api/v1/products", map[string]any{"name": "Writing slope", "category": "Writing aids", "kind": "returnable", "needs_decontamination": false}, 201)["id"]
@@ -86,7 +133,7 @@ func TestNoDecontaminationGoesStraightToInspection(t *testing.T) {
 	if len(q["awaiting_cleaning"].([]any)) != 0 || len(q["awaiting_inspection"].([]any)) != 1 {
 		t.Fatalf("queues: %v", q)
 	}
-	w.must(t, w.store, "POST", "/api/v1/items/"+tag+"/maintenance", map[string]any{"kind": "inspection", "outcome": "pass"}, 201)
+	w.must(t, w.store, "POST", "/api/v1/items/"+tag+"/maintenance", map[string]any{"kind": "inspection", "outcome": "pass", "checklist": marked(w.checklistOf(t, tag))}, 201)
 }
 
 // A returned item whose product needs no cleaning reads "awaiting inspection" wherever

@@ -473,3 +473,77 @@ func TestPagesLongListsPage(t *testing.T) {
 	wantText(t, r, "Showing 51 to 51 of 51", "Previous page", "Testing, Child50")
 	wantText(t, ot.get("/children?q=943%20476%205919", 200), "51 children match")
 }
+
+// Issuing to a child or against a request that nothing can be issued to or against is
+// refused the same way by the issue page and by the API, since the loans store decides
+// both: the same status, the same message, and nothing issued.
+func TestIssueRefusedAlikeOnPageAndAPI(t *testing.T) {
+	w := newWorld(t, 1)
+	zoe, ivy := w.child(t, w.ot, "Zoë Adams"), w.child(t, w.ot, "Ivy Brown")
+	request := func(product float64) float64 {
+		return w.must(t, w.ot, "POST", "/api/v1/requests", map[string]any{"child_id": zoe, "product_id": product, "quantity": 1,
+			"priority": "standard", "deliver_to": "home", "reason": "needs it"}, 201)["id"].(float64)
+	}
+	submitted, grips, declined := request(w.chair), request(w.grip), request(w.chair)
+	w.must(t, w.store, "POST", fmt.Sprintf("/api/v1/requests/%v/approve", grips), nil, 200)
+	w.must(t, w.store, "POST", fmt.Sprintf("/api/v1/requests/%v/decline", declined), map[string]any{"reason": "use the school's"}, 200)
+	w.must(t, w.ot, "POST", fmt.Sprintf("/api/v1/children/%v/discharge", ivy), map[string]any{}, 200)
+	store := signIn(t, w.env, "store@test")
+	for name, c := range map[string]struct {
+		child, request float64
+		want           string
+	}{
+		"a request not yet approved": {zoe, submitted, "Request R-000001 is submitted – awaiting approval, so nothing can be issued against it: approve it first."},
+		"a request for a consumable": {zoe, grips, "Pencil grip is a consumable: issue it from request R-000002’s page."},
+		"a closed request":           {zoe, declined, "Request R-000003 is declined, so nothing can be issued against it: it is closed."},
+		"a discharged child":         {ivy, 0, "Ivy Brown was discharged on"},
+	} {
+		body := map[string]any{"child_id": c.child, "tags": []string{w.tags[0]}, "location": "home", "recipient": "Pat"}
+		form := url.Values{"child_id": {fmt.Sprint(c.child)}, "tags": {w.tags[0]}, "location": {"home"}, "recipient": {"Pat"}}
+		if c.request != 0 {
+			body["request_id"] = c.request
+			form.Set("request_id", fmt.Sprint(c.request))
+		}
+		api := w.env.API(w.store, "POST", "/api/v1/loans", body)
+		page := store.b.Post("/loans", form)
+		e, _ := api.JSON(t)["error"].(map[string]any)
+		msg, _ := e["message"].(string)
+		if api.Status != http.StatusConflict || page.Status != api.Status || !strings.Contains(msg, c.want) || !strings.Contains(mainText(page.Body), msg) {
+			t.Errorf("%s: the API answers %d %q, the page %d %q; want both %d saying %q", name, api.Status, msg, page.Status, mainText(page.Body), http.StatusConflict, c.want)
+		}
+	}
+	if s := w.itemStatus(t, w.tags[0]); s != "available" {
+		t.Errorf("a refused issue lent the item: it is %s", s)
+	}
+}
+
+// A move must say where the equipment has moved to: the move form posted with no place
+// chosen, or the API told of a move without a location, is refused naming the location,
+// and the loan stays as it was. A move home or to school with no address given goes to
+// the child's address there, through the page and the API alike.
+func TestLoanMoveNamesWhereTo(t *testing.T) {
+	w := newWorld(t, 1)
+	loan := fmt.Sprint(w.onLoan(t, w.child(t, w.ot, "Zoë Adams"), w.tags[0]))
+	store := signIn(t, w.env, "store@test")
+	r := store.post("/loans/"+loan+"/change", url.Values{"change": {"move"}, "reason_for_moving": {"moved"}}, http.StatusUnprocessableEntity)
+	wantText(t, r, "Location is not chosen")
+	if !strings.Contains(r.Body, `href="#f-location"`) {
+		t.Error("the error summary should link to the location")
+	}
+	e := w.must(t, w.store, "PATCH", "/api/v1/loans/"+loan, map[string]any{"kind": "move", "recipient": "Mr Class"}, 422)["error"].(map[string]any)
+	if f, _ := e["fields"].(map[string]any); f == nil || f["location"] == nil {
+		t.Errorf("the API's refusal should name the location: %v", e)
+	}
+	l := w.must(t, w.store, "GET", "/api/v1/loans/"+loan, nil, 200)
+	if l["location"] != "home" || l["recipient"] != "Pat" {
+		t.Errorf("a refused move changed the loan: %v", l)
+	}
+	var moves int
+	if err := w.env.DB.Read.QueryRow(`SELECT count(*) FROM events WHERE entity = 'loan' AND entity_id = ? AND action = 'moved'`, loan).Scan(&moves); err != nil || moves != 0 {
+		t.Errorf("a refused move wrote %d moves to the loan's history (%v)", moves, err)
+	}
+	l = w.must(t, w.store, "PATCH", "/api/v1/loans/"+loan, map[string]any{"kind": "move", "location": "school"}, 200)
+	if l["location"] != "school" || !strings.Contains(l["address"].(string), "Hilltop Primary") {
+		t.Errorf("a move to school should go to the child's school: %v", l)
+	}
+}

@@ -60,6 +60,8 @@ func (s *Server) limitPublicScans(c *gin.Context) {
 		c.Next()
 		return
 	}
+	// The wall clock, not s.now(): the buckets refill as seconds pass, which a database
+	// clock that tests fix at one moment would stop.
 	if !s.scanLimiter.allow(c.ClientIP(), time.Now()) {
 		c.Header("Retry-After", "5")
 		s.fail(c, errs.Errorf(errs.TooMany, "Too many labels scanned from here in a short time. Wait a few seconds and try again, or phone us."))

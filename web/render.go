@@ -81,7 +81,7 @@ func (s *Server) render(c *gin.Context, status int, name string, page pageData) 
 		svc = settings.Defaults
 	}
 	l.Service = svc
-	l.Today = s.DB.Now().Format(db.DateLayout)
+	l.Today = s.now().Format(db.DateLayout)
 	if f, err := c.Cookie(flashCookie); err == nil {
 		if b, err := base64.RawURLEncoding.DecodeString(f); err == nil {
 			l.Flash, l.FlashWarning = strings.CutPrefix(string(b), warningMark)
@@ -148,6 +148,9 @@ func (f formField) WithHint(h string) formField { f.Hint = h; return f }
 
 // Short returns the field drawn narrow, for numbers.
 func (f formField) Short() formField { f.Class = "input-short"; return f }
+
+// Medium returns the field drawn at a width for dates, phone numbers and NHS numbers.
+func (f formField) Medium() formField { f.Class = "input-medium"; return f }
 
 // Auto returns the field with an autocomplete token.
 func (f formField) Auto(a string) formField { f.Autocomplete = a; return f }
@@ -334,12 +337,13 @@ func thousands(n int) string {
 	return s
 }
 
-// pageOf reads limit and offset from the query, with the given default page size.
-func pageOf(c *gin.Context, defLimit int) (limit, offset int) {
-	limit, _ = strconv.Atoi(c.Query("limit"))
-	offset, _ = strconv.Atoi(c.Query("offset"))
-	if limit <= 0 || limit > 500 {
-		limit = defLimit
+// countOf says how many of something: "1 item", "2 items".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
 	}
-	return limit, max(offset, 0)
+	return strconv.Itoa(n) + " " + many
 }
+
+// recordPath is a record's page: recordPath("/loans", 3) is "/loans/3".
+func recordPath(prefix string, id int64) string { return prefix + "/" + strconv.FormatInt(id, 10) }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gin-gonic/gin/binding"
@@ -111,6 +112,10 @@ func (s *Server) TrustProxies(list string) error {
 	}
 	return nil
 }
+
+// now is the time every handler goes by: the database's clock, which tests may set, so
+// that "today" on a page is the day the stores write.
+func (s *Server) now() time.Time { return s.DB.Now() }
 
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }

@@ -242,6 +242,9 @@ func ActorFrom(ctx context.Context) Actor {
 	return Actor{Name: "system"}
 }
 
+// Ping reports whether the database answers a read.
+func (d *DB) Ping(ctx context.Context) error { return d.Read.PingContext(ctx) }
+
 // NextCounter increments and returns the named counter inside tx.
 func NextCounter(tx *Tx, name string) (int64, error) {
 	var v int64
