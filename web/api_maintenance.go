@@ -17,12 +17,17 @@ func (s *Server) handleAPIMaintenanceCreate(c *gin.Context) {
 }
 
 func (s *Server) handleAPIMaintenanceList(c *gin.Context) {
+	p, err := apiPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	records, err := s.Inventory.Maintenance(c.Request.Context(), c.Param("tag"))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list(records, len(records)))
+	c.JSON(http.StatusOK, listAll(records, p))
 }
 
 // handleAPIServiceDue lists items due for service within `days` (default 30), overdue
@@ -63,12 +68,17 @@ func (s *Server) handleAPIRecallCreate(c *gin.Context) {
 }
 
 func (s *Server) handleAPIRecallList(c *gin.Context) {
+	p, err := apiPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	recalls, err := s.Inventory.Recalls(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list(recalls, len(recalls)))
+	c.JSON(http.StatusOK, listAll(recalls, p))
 }
 
 func (s *Server) handleAPIRecallShow(c *gin.Context) {
