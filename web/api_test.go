@@ -146,7 +146,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 				req, _ := http.NewRequest("POST", env.HTTP.URL+tc.path, strings.NewReader(tc.body.(string)))
 				req.Header.Set("Content-Type", tc.ctype)
 				req.Header.Set("Authorization", "Bearer "+tok)
-				res, err := http.DefaultClient.Do(req)
+				res, err := (&http.Client{Transport: webtest.Transport(t)}).Do(req)
 				if err != nil {
 					t.Fatal(err)
 				}
