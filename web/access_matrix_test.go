@@ -49,7 +49,7 @@ func TestAccessMatrix(t *testing.T) {
 		checkDesignPolicy(t, rt.Method, rt.Path, roles, public)
 		for _, who := range []string{"admin", "store", "therapist", "viewer", ""} {
 			cases = append(cases, request{rt.Method, w.fill(rt.Path), rt.Path, who, false})
-			if strings.HasPrefix(rt.Path, "/api/") && who != "" {
+			if strings.HasPrefix(rt.Path, "/api/v1/") && who != "" {
 				cases = append(cases, request{rt.Method, w.fill(rt.Path), rt.Path, who, true})
 			}
 		}
@@ -98,7 +98,7 @@ func TestAccessMatrix(t *testing.T) {
 				fail(fmt.Sprint(want))
 			}
 		case c.who == "":
-			if c.method == http.MethodGet && !strings.HasPrefix(c.path, "/api/") {
+			if c.method == http.MethodGet && !strings.HasPrefix(c.path, "/api/v1/") {
 				if status != http.StatusSeeOther || !strings.HasPrefix(location, "/login?next=") {
 					fail("a redirect to /login")
 				}
@@ -221,7 +221,7 @@ func (w *accessWorld) fill(path string) string {
 // a redirect and the start of the body. Redirects are not followed.
 func (w *accessWorld) send(t *testing.T, method, path, who string, token bool) (int, string, string) {
 	t.Helper()
-	api := strings.HasPrefix(path, "/api/")
+	api := strings.HasPrefix(path, "/api/v1/")
 	var body string
 	var contentType string
 	switch {

@@ -200,3 +200,43 @@ func isList(op *openapi3.Operation) bool {
 	}
 	return false
 }
+
+// TestAPIDocsIsAPageUnderTheStrictPolicy: the API's reference at /api/docs is a page, not
+// the API: signed out it sends the browser to sign in, and signed in (any role) it has the
+// pages' strict Content-Security-Policy, its scripts files of our own (the vendored Swagger
+// UI and apidocs.js), none inline. That Swagger UI draws it under that policy is
+// TestBrowserAPIReferenceShowsEveryOperation.
+func TestAPIDocsIsAPageUnderTheStrictPolicy(t *testing.T) {
+	env := webtest.New(t)
+	env.User("viewer", "viewer@test", "Vic Viewer")
+	b := env.Browser()
+	r := b.Get("/api/docs")
+	if !strings.Contains(r.URL, "/login?next=%2Fapi%2Fdocs") {
+		t.Fatalf("signed out, /api/docs went to %s (%d), want the sign-in page", r.URL, r.Status)
+	}
+	b.Login("viewer@test", webtest.Password)
+	r = b.Get("/api/docs")
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, `id="swagger-ui"`) {
+		t.Fatalf("GET /api/docs: %d %.300s", r.Status, r.Body)
+	}
+	csp := r.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'self'", "script-src 'self';", "style-src 'self';"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("the reference page's policy %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe") {
+		t.Errorf("the reference page's policy is relaxed: %q", csp)
+	}
+	scripts := regexp.MustCompile(`<script[^>]*>`).FindAllString(r.Body, -1)
+	for _, s := range scripts {
+		if !strings.Contains(s, `src="/static/`) {
+			t.Errorf("an inline script on the reference page: %s", s)
+		}
+	}
+	for _, path := range []string{"/static/swagger-ui/swagger-ui-bundle.js", "/static/swagger-ui/swagger-ui.css", "/static/apidocs.js"} {
+		if r := b.Get(path); r.Status != http.StatusOK || len(r.Body) == 0 {
+			t.Errorf("GET %s: %d", path, r.Status)
+		}
+	}
+}
