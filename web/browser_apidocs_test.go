@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -23,26 +21,9 @@ func TestBrowserAPIReferenceShowsEveryOperation(t *testing.T) {
 	ctx := browsertest.New(t)
 
 	// The browser reports each breach of the policy in its log, from the "security" source.
-	watch, stopWatching := context.WithCancel(ctx)
-	messages := chromedp.Console(watch)
-	var (
-		mu       sync.Mutex
-		breaches []string
-		done     = make(chan struct{})
-	)
-	go func() {
-		defer close(done)
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.Source == "security" || strings.Contains(m.Text, "Content Security Policy") {
-				mu.Lock()
-				breaches = append(breaches, m.Text)
-				mu.Unlock()
-			}
-		}
-	}()
+	breaches := browsertest.WatchConsole(ctx, func(m chromedp.ConsoleMessage) bool {
+		return m.Source == "security" || strings.Contains(m.Text, "Content Security Policy")
+	})
 
 	b := tab{t: t, ctx: ctx, base: env.HTTP.URL}
 	b.signInAs("viewer@test")
@@ -59,11 +40,7 @@ func TestBrowserAPIReferenceShowsEveryOperation(t *testing.T) {
 	b.wantText("#swagger-ui", "kitloan API", "Get an item", "x-kitloan-roles")
 	browsertest.Screenshot(t, ctx, "api-reference")
 
-	stopWatching()
-	<-done
-	mu.Lock()
-	defer mu.Unlock()
-	for _, m := range breaches {
+	for _, m := range breaches() {
 		t.Errorf("the reference page breaks its Content-Security-Policy: %s", m)
 	}
 }

@@ -219,14 +219,9 @@ func TestAPIDocsIsAPageUnderTheStrictPolicy(t *testing.T) {
 	if r.Status != http.StatusOK || !strings.Contains(r.Body, `id="swagger-ui"`) {
 		t.Fatalf("GET /api/docs: %d %.300s", r.Status, r.Body)
 	}
-	csp := r.Header.Get("Content-Security-Policy")
-	for _, want := range []string{"default-src 'self'", "script-src 'self';", "style-src 'self';"} {
-		if !strings.Contains(csp, want) {
-			t.Errorf("the reference page's policy %q lacks %q", csp, want)
-		}
-	}
-	if strings.Contains(csp, "unsafe") {
-		t.Errorf("the reference page's policy is relaxed: %q", csp)
+	// The pages' policy, which TestSecurityHeaders holds to its rules, not the API's.
+	if csp, pages := r.Header.Get("Content-Security-Policy"), b.Get("/").Header.Get("Content-Security-Policy"); csp != pages {
+		t.Errorf("the reference page's policy is %q, the pages' %q", csp, pages)
 	}
 	scripts := regexp.MustCompile(`<script[^>]*>`).FindAllString(r.Body, -1)
 	for _, s := range scripts {
