@@ -176,10 +176,22 @@ type Item struct {
 	UpdatedAt        time.Time `json:"updated_at"`
 }
 
-// ProductRef is the part of a product an item carries.
+// ProductRef is the part of a product an item carries: its name and size apart, as the
+// catalogue keeps them, and DisplayName, the two together as pages and labels show them.
 type ProductRef struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Size        string `json:"size"`
+	DisplayName string `json:"display_name"`
+}
+
+// productRef names a product: "Activity chair (Size 2)" when it has a size.
+func productRef(id int64, name, size string) ProductRef {
+	display := name
+	if size != "" {
+		display += " (" + size + ")"
+	}
+	return ProductRef{ID: id, Name: name, Size: size, DisplayName: display}
 }
 
 // ServiceOverdue reports whether the item's service date has passed on the given day.

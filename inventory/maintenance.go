@@ -301,15 +301,13 @@ const holderCols = `, hl.id, hc.id, hc.given_name || ' ' || hc.family_name, hl.l
 
 func scanDue(r scanner) (DueItem, error) {
 	var d DueItem
-	var size, created, updated string
+	var created, updated string
 	var loanID, childID *int64
 	var child, loc, addr, contact, recipient *string
-	err := r.Scan(&d.ID, &d.Tag, &d.Product.ID, &d.Product.Name, &size, &d.Category, &d.Serial, &d.Condition,
+	err := r.Scan(&d.ID, &d.Tag, &d.Product.ID, &d.Product.Name, &d.Product.Size, &d.Category, &d.Serial, &d.Condition,
 		&d.Status, &d.Location, &d.AcquiredOn, &d.NextServiceDue, &d.Notes, &created, &updated, &d.LoanID, &d.AwaitingCleaning,
 		&loanID, &childID, &child, &loc, &addr, &contact, &recipient)
-	if size != "" {
-		d.Product.Name += " (" + size + ")"
-	}
+	d.Product = productRef(d.Product.ID, d.Product.Name, d.Product.Size)
 	d.CreatedAt, _ = time.Parse(time.RFC3339, created)
 	d.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
 	if loanID != nil {

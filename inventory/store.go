@@ -206,12 +206,10 @@ const itemSelect = itemColumns + ` FROM items i`
 
 func scanItem(r scanner) (Item, error) {
 	var it Item
-	var size, created, updated string
-	err := r.Scan(&it.ID, &it.Tag, &it.Product.ID, &it.Product.Name, &size, &it.Category, &it.Serial, &it.Condition,
+	var created, updated string
+	err := r.Scan(&it.ID, &it.Tag, &it.Product.ID, &it.Product.Name, &it.Product.Size, &it.Category, &it.Serial, &it.Condition,
 		&it.Status, &it.Location, &it.AcquiredOn, &it.NextServiceDue, &it.Notes, &created, &updated, &it.LoanID, &it.AwaitingCleaning)
-	if size != "" {
-		it.Product.Name += " (" + size + ")"
-	}
+	it.Product = productRef(it.Product.ID, it.Product.Name, it.Product.Size)
 	it.CreatedAt, _ = time.Parse(time.RFC3339, created)
 	it.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
 	return it, err

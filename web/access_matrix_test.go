@@ -49,7 +49,7 @@ func TestAccessMatrix(t *testing.T) {
 		checkDesignPolicy(t, rt.Method, rt.Path, roles, public)
 		for _, who := range []string{"admin", "store", "therapist", "viewer", ""} {
 			cases = append(cases, request{rt.Method, w.fill(rt.Path), rt.Path, who, false})
-			if strings.HasPrefix(rt.Path, "/api/") && who != "" {
+			if strings.HasPrefix(rt.Path, "/api/v1/") && who != "" {
 				cases = append(cases, request{rt.Method, w.fill(rt.Path), rt.Path, who, true})
 			}
 		}
@@ -98,7 +98,7 @@ func TestAccessMatrix(t *testing.T) {
 				fail(fmt.Sprint(want))
 			}
 		case c.who == "":
-			if c.method == http.MethodGet && !strings.HasPrefix(c.path, "/api/") {
+			if c.method == http.MethodGet && !strings.HasPrefix(c.path, "/api/v1/") {
 				if status != http.StatusSeeOther || !strings.HasPrefix(location, "/login?next=") {
 					fail("a redirect to /login")
 				}
@@ -129,14 +129,15 @@ func publicStatus(method, route string) int {
 }
 
 // checkDesignPolicy holds the route table to the roles of docs/DOMAIN.md §3 where they are
-// plain: a viewer sees reports only, and users and the whole-service export are for admins.
+// plain: a viewer sees reports only (and the API's description, to call the reports API),
+// and users and the whole-service export are for admins.
 func checkDesignPolicy(t *testing.T, method, path string, roles []string, public bool) {
 	t.Helper()
 	if public {
 		return
 	}
 	if slices.Contains(roles, "viewer") {
-		ok := path == "/" || path == "/logout"
+		ok := path == "/" || path == "/logout" || path == "/api/v1/openapi.json" || path == "/api/docs"
 		for _, p := range []string{"/reports", "/exports", "/api/v1/reports", "/api/v1/exports"} {
 			ok = ok || path == p || strings.HasPrefix(path, p+"/")
 		}
@@ -220,7 +221,7 @@ func (w *accessWorld) fill(path string) string {
 // a redirect and the start of the body. Redirects are not followed.
 func (w *accessWorld) send(t *testing.T, method, path, who string, token bool) (int, string, string) {
 	t.Helper()
-	api := strings.HasPrefix(path, "/api/")
+	api := strings.HasPrefix(path, "/api/v1/")
 	var body string
 	var contentType string
 	switch {
@@ -255,7 +256,8 @@ func (w *accessWorld) send(t *testing.T, method, path, who string, token bool) (
 			req.Header.Set("X-CSRF-Token", b.CSRF)
 		}
 	}
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// Every API answer, as every role, is checked against the API's contract too.
+	client := &http.Client{Transport: webtest.Transport(t), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := client.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -54,7 +54,7 @@ func (w *agreementWorld) get(t *testing.T, token, path string) (int, string, []b
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, w.env.HTTP.URL+path, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
+	res, err := (&http.Client{Transport: webtest.Transport(t)}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func (w *agreementWorld) record(t *testing.T, token string, fields map[string]st
 	req, _ := http.NewRequest(http.MethodPost, w.env.HTTP.URL+w.path("/agreement"), body)
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
+	res, err := (&http.Client{Transport: webtest.Transport(t)}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,7 +439,7 @@ func TestUnsignedAgreementsList(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/v1/loans/%v/agreement", w.env.HTTP.URL, signed), body)
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set("Authorization", "Bearer "+w.store)
-	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+	if res, err := (&http.Client{Transport: webtest.Transport(t)}).Do(req); err != nil || res.StatusCode != 200 {
 		t.Fatalf("signing loan %v: %v %v", signed, res, err)
 	}
 	more = w.must(t, w.store, "POST", "/api/v1/items", map[string]any{"product_id": w.chair, "condition": "good"}, 201)["tag"].(string)

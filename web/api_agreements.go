@@ -59,13 +59,27 @@ func (s *Server) handleAPIAgreementRecord(c *gin.Context) {
 	}, http.StatusOK)
 }
 
+// unsignedBody is the list of agreements to chase, with how old an unsigned agreement is
+// before it is listed.
+type unsignedBody struct {
+	listBody[loans.UnsignedAgreement]
+	OlderThanDays int `json:"older_than_days"`
+}
+
 // handleAPIUnsignedAgreements lists the agreements to chase, oldest first:
 // GET /api/v1/agreements/unsigned?limit=&offset=.
 func (s *Server) handleAPIUnsignedAgreements(c *gin.Context) {
+	// The page and the API share unsignedAgreements, which reads the page's limit and
+	// offset leniently; a limit or offset it would read alike is refused here first.
+	p, err := apiPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	out, total, days, _, _, err := s.unsignedAgreements(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"results": list(out, total).Results, "total": total, "older_than_days": days})
+	c.JSON(http.StatusOK, unsignedBody{list(out, total, p), days})
 }

@@ -9,21 +9,33 @@ import (
 )
 
 func (s *Server) handleAPICategoryList(c *gin.Context) {
+	p, err := apiPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	cats, err := s.Inventory.Categories(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list(cats, len(cats)))
+	c.JSON(http.StatusOK, listAll(cats, p))
 }
 
 func (s *Server) handleAPIProductList(c *gin.Context) {
-	products, total, err := s.Inventory.Products(c.Request.Context(), productFilter(c))
+	p, err := apiPage(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list(products, total))
+	f := productFilter(c)
+	f.Limit, f.Offset = p.Limit, p.Offset
+	products, total, err := s.Inventory.Products(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list(products, total, p))
 }
 
 func (s *Server) handleAPIProductCreate(c *gin.Context) {
@@ -70,12 +82,19 @@ func (s *Server) handleAPIProductUpdate(c *gin.Context) {
 }
 
 func (s *Server) handleAPIItemList(c *gin.Context) {
-	items, total, err := s.Inventory.Items(c.Request.Context(), itemFilter(c))
+	p, err := apiPage(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list(items, total))
+	f := itemFilter(c)
+	f.Limit, f.Offset = p.Limit, p.Offset
+	items, total, err := s.Inventory.Items(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list(items, total, p))
 }
 
 func (s *Server) handleAPIItemCreate(c *gin.Context) {
@@ -123,13 +142,17 @@ func (s *Server) handleAPIItemUpdate(c *gin.Context) {
 }
 
 func (s *Server) handleAPIItemHistory(c *gin.Context) {
-	limit, offset := pageOf(c, 50)
-	events, total, err := s.Inventory.History(c.Request.Context(), c.Param("tag"), limit, offset)
+	p, err := apiPage(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list(events, total))
+	events, total, err := s.Inventory.History(c.Request.Context(), c.Param("tag"), p.Limit, p.Offset)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list(events, total, p))
 }
 
 type apiAct struct {

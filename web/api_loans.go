@@ -11,15 +11,19 @@ import (
 )
 
 func (s *Server) handleAPIChildList(c *gin.Context) {
-	limit, offset := pageOf(c, 50)
-	therapist, _ := strconv.ParseInt(c.Query("therapist"), 10, 64)
-	out, total, err := s.Loans.Children(c.Request.Context(), user(c), loans.ChildFilter{Query: c.Query("q"), TherapistID: therapist,
-		Setting: c.Query("setting"), Discharged: c.Query("discharged") == "true", Limit: limit, Offset: offset})
+	p, err := apiPage(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list(out, total))
+	therapist, _ := strconv.ParseInt(c.Query("therapist"), 10, 64)
+	out, total, err := s.Loans.Children(c.Request.Context(), user(c), loans.ChildFilter{Query: c.Query("q"), TherapistID: therapist,
+		Setting: c.Query("setting"), Discharged: c.Query("discharged") == "true", Limit: p.Limit, Offset: p.Offset})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list(out, total, p))
 }
 
 func (s *Server) handleAPIChildCreate(c *gin.Context) {
@@ -63,22 +67,30 @@ func (s *Server) handleAPIChildDischarge(c *gin.Context) {
 	}, http.StatusOK)
 }
 
+// handleAPIChildEquipment answers a child's loans and consumables; a child who has had
+// none has empty lists, as every list of the API, not nulls.
 func (s *Server) handleAPIChildEquipment(c *gin.Context) {
 	s.withID(c, func(id int64) (any, error) {
-		return readLogged[loans.ChildEquipment](s, c, id, privacy.ReadAPIEquipment)(s.Loans.Equipment(c.Request.Context(), user(c), id))
+		eq, err := s.Loans.Equipment(c.Request.Context(), user(c), id)
+		eq.Loans, eq.Consumables = orEmpty(eq.Loans), orEmpty(eq.Consumables)
+		return readLogged[loans.ChildEquipment](s, c, id, privacy.ReadAPIEquipment)(eq, err)
 	}, http.StatusOK)
 }
 
 func (s *Server) handleAPIRequestList(c *gin.Context) {
-	limit, offset := pageOf(c, 50)
-	child, _ := strconv.ParseInt(c.Query("child_id"), 10, 64)
-	out, total, err := s.Loans.Requests(c.Request.Context(), user(c), loans.RequestFilter{Status: c.Query("status"), ChildID: child,
-		Open: c.Query("open") == "true", Limit: limit, Offset: offset})
+	p, err := apiPage(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list(out, total))
+	child, _ := strconv.ParseInt(c.Query("child_id"), 10, 64)
+	out, total, err := s.Loans.Requests(c.Request.Context(), user(c), loans.RequestFilter{Status: c.Query("status"), ChildID: child,
+		Open: c.Query("open") == "true", Limit: p.Limit, Offset: p.Offset})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list(out, total, p))
 }
 
 func (s *Server) handleAPIRequestCreate(c *gin.Context) {
@@ -138,18 +150,22 @@ func (s *Server) handleAPIRequestRelease(c *gin.Context) {
 }
 
 func (s *Server) handleAPILoanList(c *gin.Context) {
-	limit, offset := pageOf(c, 50)
+	p, err := apiPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	child, _ := strconv.ParseInt(c.Query("child_id"), 10, 64)
 	therapist, _ := strconv.ParseInt(c.Query("therapist"), 10, 64)
 	within, _ := strconv.Atoi(c.Query("review_within_days"))
 	out, total, err := s.Loans.Loans(c.Request.Context(), user(c), loans.LoanFilter{ChildID: child, TherapistID: therapist,
 		Setting: c.Query("setting"), Active: c.Query("active") == "true", ReviewWithinDays: within,
-		Overdue: c.Query("overdue") == "true", Limit: limit, Offset: offset})
+		Overdue: c.Query("overdue") == "true", Limit: p.Limit, Offset: p.Offset})
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list(out, total))
+	c.JSON(http.StatusOK, list(out, total, p))
 }
 
 func (s *Server) handleAPILoanCreate(c *gin.Context) {

@@ -17,12 +17,17 @@ func (s *Server) handleAPIMaintenanceCreate(c *gin.Context) {
 }
 
 func (s *Server) handleAPIMaintenanceList(c *gin.Context) {
+	p, err := apiPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	records, err := s.Inventory.Maintenance(c.Request.Context(), c.Param("tag"))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list(records, len(records)))
+	c.JSON(http.StatusOK, listAll(records, p))
 }
 
 // handleAPIServiceDue lists items due for service within `days` (default 30), overdue

@@ -13,12 +13,17 @@ func (s *Server) handleAPIRecallCreate(c *gin.Context) {
 }
 
 func (s *Server) handleAPIRecallList(c *gin.Context) {
+	p, err := apiPage(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	recalls, err := s.Inventory.Recalls(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list(recalls, len(recalls)))
+	c.JSON(http.StatusOK, listAll(recalls, p))
 }
 
 func (s *Server) handleAPIRecallShow(c *gin.Context) {

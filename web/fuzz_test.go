@@ -57,7 +57,7 @@ func (s *fuzzServer) post(t *testing.T, token, path string, body []byte) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
+	res, err := (&http.Client{Transport: webtest.Transport(t)}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

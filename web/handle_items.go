@@ -82,7 +82,7 @@ func (s *Server) handleItemCreate(c *gin.Context) {
 	for _, it := range items {
 		q.Add("tag", it.Tag)
 	}
-	redirectWithFlash(c, "/items/added?"+q.Encode(), fmt.Sprintf("%d %s of %s added.", len(items), plural(len(items), "item", "items"), items[0].Product.Name))
+	redirectWithFlash(c, "/items/added?"+q.Encode(), fmt.Sprintf("%d %s of %s added.", len(items), plural(len(items), "item", "items"), items[0].Product.DisplayName))
 }
 
 // handleItemsAdded shows the units just added, ready for their labels; a page of its own
@@ -301,7 +301,7 @@ func (s *Server) handleScanLabel(c *gin.Context) {
 	if !found {
 		status = http.StatusNotFound
 	}
-	s.render(c, status, "scan_public", &scanPublicPage{Found: found, Tag: tag, ProductName: it.Product.Name})
+	s.render(c, status, "scan_public", &scanPublicPage{Found: found, Tag: tag, ProductName: it.Product.DisplayName})
 }
 
 // scanPublicPage is pages/scan_public.html: what anyone scanning a label may see.

@@ -71,7 +71,7 @@ func (s *Server) labelsFor(c *gin.Context, r labelRequest) ([]labels.Label, erro
 	base := strings.TrimRight(svc.BaseURL, "/")
 	out := make([]labels.Label, len(items))
 	for i, it := range items {
-		out[i] = labels.Label{Tag: it.Tag, Product: it.Product.Name, URL: base + "/t/" + url.PathEscape(it.Tag)}
+		out[i] = labels.Label{Tag: it.Tag, Product: it.Product.DisplayName, URL: base + "/t/" + url.PathEscape(it.Tag)}
 	}
 	return out, nil
 }

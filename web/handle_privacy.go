@@ -143,13 +143,17 @@ func (s *Server) handleAPIChildAccess(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	limit, offset := pageOf(c, 50)
-	reads, total, err := s.Privacy.ChildReads(c.Request.Context(), user(c), id, limit, offset)
+	p, err := apiPage(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, list(reads, total))
+	reads, total, err := s.Privacy.ChildReads(c.Request.Context(), user(c), id, p.Limit, p.Offset)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, list(reads, total, p))
 }
 
 // retentionYears is the service's retention period, in years after birth.

@@ -61,7 +61,7 @@ func securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
-	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+	if isAPI(c) {
 		h.Set("Content-Security-Policy", "frame-ancestors 'none'")
 		h.Set("Cache-Control", "no-store")
 	} else {
@@ -211,4 +211,6 @@ func requireRole(roles []string) gin.HandlerFunc {
 	}
 }
 
-func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
+// isAPI reports whether a request is for the JSON API. The API's reference, /api/docs, is
+// a page: it signs a person in, and has the pages' Content-Security-Policy.
+func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/v1/") }

@@ -192,7 +192,7 @@ func newPagesWorld(t *testing.T) *pagesWorld {
 	req, _ := http.NewRequest(http.MethodPost, env.HTTP.URL+"/api/v1/loans/"+w.loan+"/agreement", body)
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
+	res, err := (&http.Client{Transport: webtest.Transport(t)}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func (w *world) sign(t *testing.T, p person) []byte {
 	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/v1/loans/%v/agreement", w.env.HTTP.URL, p.loan), body)
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set("Authorization", "Bearer "+w.store)
-	res, err := http.DefaultClient.Do(req)
+	res, err := (&http.Client{Transport: webtest.Transport(t)}).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,20 +7,7 @@ import (
 )
 
 // What every API handler shares: reading the path's id and the JSON body, and answering
-// with the record, or a list in one shape.
-
-// listBody is the list shape every API list answers with (README, "The API").
-type listBody[T any] struct {
-	Results []T `json:"results"`
-	Total   int `json:"total"`
-}
-
-func list[T any](results []T, total int) listBody[T] {
-	if results == nil {
-		results = []T{}
-	}
-	return listBody[T]{Results: results, Total: total}
-}
+// with the record (lists: api_paging.go).
 
 // withID runs fn with the numeric :id of the path, answering 404 for anything else.
 func (s *Server) withID(c *gin.Context, fn func(id int64) (any, error), status int) {

@@ -143,7 +143,9 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/children/:id/access", adminsOnly, s.handleChildAccess)
 	s.route(http.MethodGet, "/api/v1/children/:id/access", adminsOnly, s.handleAPIChildAccess)
 
-	// JSON API.
+	// JSON API, and its contract and reference page for anyone signed in.
+	s.route(http.MethodGet, "/api/docs", everyone, s.handleAPIDocs)
+	s.route(http.MethodGet, "/api/v1/openapi.json", everyone, s.handleOpenAPI)
 	s.route(http.MethodGet, "/api/v1/categories", catalogue, s.handleAPICategoryList)
 	s.route(http.MethodGet, "/api/v1/labels.pdf", staff, s.handleLabelsPDF)
 	s.route(http.MethodGet, "/api/v1/products", catalogue, s.handleAPIProductList)

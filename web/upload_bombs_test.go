@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"kitloan/internal/testtools"
+	"kitloan/web/webtest"
 )
 
 // TestImageBombsAreRefusedBeforeDecoding: sixteen uploads at once of pictures small in
@@ -44,7 +45,7 @@ func TestImageBombsAreRefusedBeforeDecoding(t *testing.T) {
 		req.Header.Set("Content-Type", ct)
 		req.Header.Set("Authorization", "Bearer "+w.store)
 		wg.Go(func() {
-			res, err := http.DefaultClient.Do(req)
+			res, err := (&http.Client{Transport: webtest.Transport(t)}).Do(req)
 			if err != nil {
 				answers[i] = answer{body: err.Error()}
 				return

@@ -25,6 +25,7 @@ func view[T any, P interface {
 // renders it with.
 var pageViews = map[string]func() pageData{
 	"agreement_form":      view[agreementFormPage](),
+	"api_docs":            view[apiDocsPage](),
 	"agreements_unsigned": view[agreementsUnsignedPage](),
 	"child_access":        view[childAccessPage](),
 	"child_form":          view[childFormPage](),

@@ -25,9 +25,9 @@ func Require(t testing.TB, name string) string {
 		}
 	}
 	if os.Getenv("KITLOAN_REQUIRE_TOOLS") == "1" {
-		t.Fatalf("%s is required (KITLOAN_REQUIRE_TOOLS=1) but not installed: apt-get install -y chromium poppler-utils zbar-tools qpdf", name)
+		t.Fatalf("%s is required (KITLOAN_REQUIRE_TOOLS=1) but not installed: apt-get install -y chromium poppler-utils zbar-tools qpdf curl jq", name)
 	}
-	t.Skipf("SKIPPED: %s is not installed (apt-get install -y chromium poppler-utils zbar-tools qpdf); set KITLOAN_REQUIRE_TOOLS=1 to make this a failure", name)
+	t.Skipf("SKIPPED: %s is not installed (apt-get install -y chromium poppler-utils zbar-tools qpdf curl jq); set KITLOAN_REQUIRE_TOOLS=1 to make this a failure", name)
 	return ""
 }
 

@@ -133,33 +133,12 @@ func New(t testing.TB) context.Context {
 	}
 
 	// Collect uncaught exceptions from every page of the tab.
-	messages := chromedp.Console(ctx)
-	var (
-		mu         sync.Mutex
-		exceptions []string
-		done       = make(chan struct{})
-	)
-	go func() {
-		defer close(done)
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.IsException() {
-				mu.Lock()
-				exceptions = append(exceptions, m.String())
-				mu.Unlock()
-			}
-		}
-	}()
+	exceptions := WatchConsole(ctx, chromedp.ConsoleMessage.IsException)
 
 	t.Cleanup(func() {
 		timedOut := errors.Is(root.Err(), context.DeadlineExceeded)
 		stop()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, e := range exceptions {
+		for _, e := range exceptions() {
 			t.Errorf("JavaScript exception in the page: %s", e)
 		}
 		if timedOut {
@@ -172,6 +151,40 @@ func New(t testing.TB) context.Context {
 		}
 	})
 	return ctx
+}
+
+// WatchConsole collects the messages of the tab's console that keep accepts (calls of the
+// console API, uncaught exceptions and the browser's own log, such as a breach of the
+// Content-Security-Policy) from now until the returned function is called; it returns
+// them, each as its type and text.
+func WatchConsole(ctx context.Context, keep func(chromedp.ConsoleMessage) bool) (stop func() []string) {
+	watch, cancel := context.WithCancel(ctx)
+	messages := chromedp.Console(watch)
+	var (
+		mu   sync.Mutex
+		kept []string
+		done = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if keep(m) {
+				mu.Lock()
+				kept = append(kept, m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+	return func() []string {
+		cancel()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		return kept
+	}
 }
 
 // Screenshot saves a PNG of the whole page (not only the visible part) and returns its

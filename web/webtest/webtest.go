@@ -99,7 +99,8 @@ func (r Response) JSON(t testing.TB) map[string]any {
 }
 
 // API sends a JSON request with a bearer token (none when token is ""). A body that is a
-// string or []byte is sent as it is; anything else is marshalled.
+// string or []byte is sent as it is; anything else is marshalled. The request and its
+// answer are checked against the API's contract (contract.go).
 func (e *Env) API(token, method, path string, body any) Response {
 	e.T.Helper()
 	var rd io.Reader
@@ -126,7 +127,7 @@ func (e *Env) API(token, method, path string, body any) Response {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	return do(e.T, http.DefaultClient, req)
+	return do(e.T, &http.Client{Transport: Transport(e.T)}, req)
 }
 
 func do(t testing.TB, c *http.Client, req *http.Request) Response {
@@ -155,7 +156,7 @@ type Browser struct {
 // Browser returns a new browser with no session.
 func (e *Env) Browser() *Browser {
 	jar, _ := cookiejar.New(nil)
-	return &Browser{t: e.T, env: e, client: &http.Client{Jar: jar}}
+	return &Browser{t: e.T, env: e, client: &http.Client{Jar: jar, Transport: Transport(e.T)}}
 }
 
 var csrfInput = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
