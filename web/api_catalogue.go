@@ -89,6 +89,10 @@ func (s *Server) handleAPIItemList(c *gin.Context) {
 	}
 	f := itemFilter(c)
 	f.Limit, f.Offset = p.Limit, p.Offset
+	if _, err := queryOneOf(c, "status", statusNames()); err != nil {
+		s.fail(c, err)
+		return
+	}
 	items, total, err := s.Inventory.Items(c.Request.Context(), f)
 	if err != nil {
 		s.fail(c, err)
@@ -172,4 +176,13 @@ func (s *Server) handleAPIItemAct(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, it)
+}
+
+// statusNames are the item statuses as the API names them.
+func statusNames() []string {
+	names := make([]string, len(inventory.Statuses))
+	for i, st := range inventory.Statuses {
+		names[i] = string(st)
+	}
+	return names
 }

@@ -83,8 +83,13 @@ func (s *Server) handleAPIRequestList(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	status, err := queryOneOf(c, "status", loans.RequestStatuses)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	child, _ := strconv.ParseInt(c.Query("child_id"), 10, 64)
-	out, total, err := s.Loans.Requests(c.Request.Context(), user(c), loans.RequestFilter{Status: c.Query("status"), ChildID: child,
+	out, total, err := s.Loans.Requests(c.Request.Context(), user(c), loans.RequestFilter{Status: status, ChildID: child,
 		Open: c.Query("open") == "true", Limit: p.Limit, Offset: p.Offset})
 	if err != nil {
 		s.fail(c, err)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -81,4 +82,17 @@ func apiPage(c *gin.Context) (page, error) {
 	}
 	message := strings.Join(says, ", and ")
 	return p, &errs.Error{Code: errs.BadRequest, Message: "T" + message[1:] + ".", Fields: map[string]string(problems)}
+}
+
+// queryOneOf reads a query parameter that names one of a fixed set (a status filter, say).
+// A list page shows nothing for a value it does not know; a client is answered 400
+// naming the parameter, so that a misspelt filter is not read as "there are none".
+func queryOneOf(c *gin.Context, name string, allowed []string) (string, error) {
+	v := c.Query(name)
+	if v == "" || slices.Contains(allowed, v) {
+		return v, nil
+	}
+	e := errs.Field(name, "must be one of "+strings.Join(allowed, ", "))
+	e.Code = errs.BadRequest
+	return "", e
 }
