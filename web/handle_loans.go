@@ -224,21 +224,13 @@ func (s *Server) renderLoan(c *gin.Context, status int, id int64, page *loanShow
 		s.fail(c, err)
 		return
 	}
-	child, err := s.Loans.Child(ctx, u, l.ChildID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !s.logChildRead(c, child.ID, privacy.ReadLoanPage) {
-		return
-	}
-	page.eventTable, err = historyPage(c, func(limit, offset int) ([]db.Event, int, error) {
+	child, history, ok := s.childRecordPage(c, l.ChildID, privacy.ReadLoanPage, func(limit, offset int) ([]db.Event, int, error) {
 		return s.Loans.LoanHistory(ctx, u, id, limit, offset)
 	})
-	if err != nil {
-		s.fail(c, err)
+	if !ok {
 		return
 	}
+	page.eventTable = history
 	var back, lost []loans.LoanItem
 	for _, li := range l.ItemsOut() {
 		if li.Status == inventory.OnLoan {

@@ -200,21 +200,13 @@ func (s *Server) renderRequest(c *gin.Context, status int, id int64, page *reque
 		s.fail(c, err)
 		return
 	}
-	child, err := s.Loans.Child(ctx, u, r.ChildID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !s.logChildRead(c, child.ID, privacy.ReadRequestPage) {
-		return
-	}
-	page.eventTable, err = historyPage(c, func(limit, offset int) ([]db.Event, int, error) {
+	child, history, ok := s.childRecordPage(c, r.ChildID, privacy.ReadRequestPage, func(limit, offset int) ([]db.Event, int, error) {
 		return s.Loans.RequestHistory(ctx, u, id, limit, offset)
 	})
-	if err != nil {
-		s.fail(c, err)
+	if !ok {
 		return
 	}
+	page.eventTable = history
 	page.Request, page.Child = r, child
 	page.CanCancel = r.Open() && (u.Can(staff...) || u.Role == accounts.Therapist)
 	if u.Can(staff...) && r.Open() && r.Returnable() && r.StillToAllocate() > 0 {
