@@ -213,12 +213,8 @@ func writeTable(ctx context.Context, tx *sql.Tx, e TableEntry, w io.Writer) (int
 	// rows come out in a stable order.
 	query := `SELECT ` + strings.Join(cols, ", ") + ` FROM ` + quoteIdent(e.Name) + ` ORDER BY ` + strings.Join(cols[:min(2, len(cols))], ", ")
 	err := eachRow(ctx, tx, query, nil, func(r *sql.Rows) error {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := r.Scan(ptrs...); err != nil {
+		vals, err := scanValues(r, len(cols))
+		if err != nil {
 			return err
 		}
 		rec := make([]string, len(vals))

@@ -144,12 +144,8 @@ func (s *Store) WriteCSV(ctx context.Context, u accounts.User, what string, w io
 	}
 	n := 0
 	err := eachRow(ctx, s.db.Read, query+q.order, args, func(r *sql.Rows) error {
-		vals := make([]any, len(q.header))
-		ptrs := make([]any, len(vals))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := r.Scan(ptrs...); err != nil {
+		vals, err := scanValues(r, len(q.header))
+		if err != nil {
 			return err
 		}
 		rec := make([]string, len(vals))
@@ -234,4 +230,14 @@ func cell(v any) string {
 		return "0"
 	}
 	return ""
+}
+
+// scanValues reads one row of n columns as the driver gives them, for writing out as text.
+func scanValues(r *sql.Rows, n int) ([]any, error) {
+	vals := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	return vals, r.Scan(ptrs...)
 }
