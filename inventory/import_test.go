@@ -37,7 +37,7 @@ func TestImportProductsReportsEveryBadRowAndImportsNothing(t *testing.T) {
 	file := "\ufeffName,Category,Kind,Stock,Needs decontamination,min_age_years,max_age_years,unit_cost_pence\n" +
 		"Classroom chair,Seating,returnable,0,yes,3,11,12500\n" + // 2: good
 		",Seating,returnable,,,,,\n" + // 3: no name
-		"\"Bath seat\nwith back\",Bathing,Returnable,1,maybe,,,\n" + // 4–5: unknown category, kind in capitals is fine, bad yes/no
+		"\"Bath seat\nwith back\",Bathing,Returnable,1,maybe,,,\n" + // 4–5: a name over two lines, unknown category, kind in capitals is fine, bad yes/no
 		"Grip,Grips,consumable,lots,,,,-5\n" + // 6: stock not a number, cost below 0
 		"Spoon,Cutlery,borrowed,,,12,4,\n" + // 7: kind, ages the wrong way round
 		"Slope,Writing aids,returnable,2\n" + // 8: too few values
@@ -48,6 +48,7 @@ func TestImportProductsReportsEveryBadRowAndImportsNothing(t *testing.T) {
 			t.Fatalf("dry run %v: error %v", dry, err)
 		}
 		want := "3 name: is required\n" +
+			"4 name: must be on one line: only notes may hold line breaks or tabs\n" +
 			"4 category: there is no category called \"Bathing\"\n" +
 			"4 needs_decontamination: must be yes or no\n" +
 			"6 stock: must be a whole number, like 12\n" +

@@ -46,6 +46,8 @@ type DB struct {
 	closeOnce sync.Once
 }
 
+var tuneMalloc sync.Once
+
 // statementsCached is how many recently used statements each connection keeps compiled.
 // SQLite spends much of a small query's time compiling it, and the scan page, the API
 // lookup and the issue and return transactions run the same few queries thousands of
@@ -72,6 +74,7 @@ func dsn(path string, readOnly bool) string {
 
 // Open opens (creating if need be) the database at path and applies every migration.
 func Open(ctx context.Context, path string) (*DB, error) {
+	tuneMalloc.Do(keepFreedHeap)
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
