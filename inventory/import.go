@@ -26,12 +26,17 @@ import (
 //     database and against the rows before it (two rows with the same tag clash), by the
 //     rules CreateProduct and CreateItems apply, with no write transaction at all. Every
 //     problem is collected; a dry run, or any bad row, stops here.
-//  2. Write (import_write.go): the rows are staged in batches, each its own short write
-//     transaction that checks its rows again (a tag taken since the check is caught here),
-//     then moved into products or items in batches, each writing its rows' history. A
-//     problem while staging removes what was staged, so nothing is imported while any row
-//     is bad; once every row is staged, the import is certain to finish, and a process
-//     stopped while moving is finished by the next (FinishImports).
+//  2. Write (import_write.go): the file is read again and its rows staged in batches,
+//     each its own short write transaction that checks its rows again (a tag taken since
+//     the check is caught here), then moved into products or items in batches, each
+//     writing its rows' history. A problem while staging removes what was staged, so
+//     nothing is imported while any row is bad; once every row is staged, the import is
+//     certain to finish, and a process stopped while moving is finished by the next
+//     (FinishImports).
+//
+// Only the file and the tags and serials it gives are held, never its rows: a 200,000-row
+// file held as rows took 460 MB, which the server's 100 MiB memory limit turned into
+// garbage collection all the while.
 
 // Import kinds.
 const (
@@ -105,26 +110,30 @@ func (s *Store) Import(ctx context.Context, kind string, r io.Reader, dryRun boo
 	if err != nil {
 		return rep, err
 	}
-	rep.Rows = len(table.rows) + table.unreadable
 	rep.Problems = append(rep.Problems, table.problems...)
-	if table.whole {
+	if !rep.OK() {
+		return rep, importError(rep)
+	}
+	checked, err := s.checkImport(ctx, table)
+	if err != nil {
+		return rep, err
+	}
+	rep.Rows = checked.rows
+	if checked.tooMany != nil {
+		rep.Problems = append(rep.Problems, *checked.tooMany)
 		return rep, importError(rep)
 	}
 	if rep.Rows == 0 {
 		rep.Problems = append(rep.Problems, RowProblem{Line: 2, Problem: "the file has a header but no rows to import"})
 		return rep, importError(rep)
 	}
-	plan, problems, err := s.checkImport(ctx, kind, table.rows)
-	if err != nil {
-		return rep, err
-	}
-	rep.Problems = append(rep.Problems, problems...)
+	rep.Problems = append(rep.Problems, checked.problems...)
 	if rep.OK() && !dryRun {
 		// Rows a stopped import left staged would hold their tags; clear them first.
 		if _, _, err := s.FinishImports(ctx); err != nil {
 			return rep, err
 		}
-		problems, err := s.writeImport(ctx, plan)
+		problems, err := s.writeImport(ctx, table, checked.fileTags)
 		if err != nil {
 			return rep, err
 		}
@@ -135,7 +144,7 @@ func (s *Store) Import(ctx context.Context, kind string, r io.Reader, dryRun boo
 		return rep, importError(rep)
 	}
 	if !dryRun {
-		rep.Imported = plan.len()
+		rep.Imported = rep.Rows
 	}
 	return rep, nil
 }
@@ -175,14 +184,19 @@ func (r csvRow) column(field string) string {
 	return field
 }
 
+// csvTable is an import file whose header has been read. Its rows are read when needed,
+// and read again to write them, so that a file of 200,000 rows is never held as rows.
 type csvTable struct {
-	rows     []csvRow
+	kind string
+	data []byte // the file as UTF-8
+	// problems are with the file as a whole (its header): then no row is read.
 	problems []RowProblem
-	// whole is set when the problem is with the file as a whole (its header, its size), so
-	// no row is checked; unreadable counts rows that could not be split into the header's
-	// columns.
-	whole      bool
-	unreadable int
+	// names are the file's columns, normalised; cols the import column each fills ("" to
+	// read past it); filled the file column that fills each import column; order each
+	// file column's position.
+	names, cols []string
+	filled      map[string]string
+	order       map[string]int
 }
 
 // normalizeHeader turns "Acquired on" or " acquired-on" into "acquired_on".
@@ -191,26 +205,25 @@ func normalizeHeader(h string) string {
 	return strings.NewReplacer(" ", "_", "-", "_").Replace(h)
 }
 
-// readTable reads the header and rows of an import file, reporting columns it does not
-// know, missing required columns and rows that cannot be read.
-func readTable(kind string, r io.Reader) (csvTable, error) {
-	var t csvTable
+// readTable reads an import file and its header, reporting columns it does not know and
+// missing required columns.
+func readTable(kind string, r io.Reader) (*csvTable, error) {
+	t := &csvTable{kind: kind}
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return t, fmt.Errorf("read the file: %w", err)
 	}
-	if data, err = DecodeImport(data, EncodingUTF8); err != nil {
+	if t.data, err = DecodeImport(data, EncodingUTF8); err != nil {
 		return t, err
 	}
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.FieldsPerRecord = -1
+	cr := t.reader()
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		t.problems, t.whole = append(t.problems, RowProblem{Line: 1, Problem: "the file is empty: it needs a header row naming the columns"}), true
+		t.problems = append(t.problems, RowProblem{Line: 1, Problem: "the file is empty: it needs a header row naming the columns"})
 		return t, nil
 	}
 	if err != nil {
-		t.problems, t.whole = append(t.problems, RowProblem{Line: 1, Problem: csvProblem(err)}), true
+		t.problems = append(t.problems, RowProblem{Line: 1, Problem: csvProblem(err)})
 		return t, nil
 	}
 	for i, h := range header {
@@ -219,7 +232,6 @@ func readTable(kind string, r io.Reader) (csvTable, error) {
 		}
 	}
 	if len(t.problems) > 0 {
-		t.whole = true
 		return t, nil
 	}
 	known, skipped := ProductColumns, productExportOnly
@@ -230,7 +242,7 @@ func readTable(kind string, r io.Reader) (csvTable, error) {
 	// Which file column fills each import column: the column itself wins over an alias
 	// (product over product_id), and a name twice is a mistake.
 	names := make([]string, len(header))
-	filled := map[string]string{} // import column → the file column that fills it
+	filled := map[string]string{}
 	for i, h := range header {
 		names[i] = normalizeHeader(h)
 	}
@@ -254,7 +266,7 @@ func readTable(kind string, r io.Reader) (csvTable, error) {
 			filled[target] = name
 		}
 	}
-	cols := make([]string, len(header)) // import column of each file column, "" to skip
+	cols := make([]string, len(header))
 	order := map[string]int{}
 	for target, name := range filled {
 		cols[slices.Index(names, name)] = target
@@ -269,14 +281,29 @@ func readTable(kind string, r io.Reader) (csvTable, error) {
 			t.problems = append(t.problems, RowProblem{Line: 1, Field: req, Problem: "column is missing from the header row"})
 		}
 	}
-	if len(t.problems) > 0 {
-		t.whole = true
-		return t, nil
+	t.names, t.cols, t.filled, t.order = names, cols, filled, order
+	return t, nil
+}
+
+func (t *csvTable) reader() *csv.Reader {
+	cr := csv.NewReader(bytes.NewReader(t.data))
+	cr.FieldsPerRecord = -1
+	return cr
+}
+
+// eachRow reads the data rows in order and calls row with each one it can read, stopping
+// at the first error row returns. It returns the problems of the rows it could not read
+// (the last when a quotation mark is never closed), and tooMany, with the file as a
+// whole, past MaxImportRows rows; rows counts the rows read, read or not.
+func (t *csvTable) eachRow(row func(csvRow) error) (rows int, unreadable []RowProblem, tooMany *RowProblem, err error) {
+	cr := t.reader()
+	if _, err := cr.Read(); err != nil { // past the header, which readTable read
+		return 0, nil, nil, err
 	}
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			return t, nil
+			return rows, unreadable, nil, nil
 		}
 		if err != nil {
 			line := 0
@@ -284,35 +311,32 @@ func readTable(kind string, r io.Reader) (csvTable, error) {
 			if errors.As(err, &pe) {
 				line = pe.StartLine
 			}
-			t.unreadable++
-			t.problems = append(t.problems, RowProblem{Line: line, Problem: csvProblem(err) + "; the rest of the file was not read"})
-			return t, nil
+			unreadable = append(unreadable, RowProblem{Line: line, Problem: csvProblem(err) + "; the rest of the file was not read"})
+			return rows + 1, unreadable, nil, nil
 		}
 		line, _ := cr.FieldPos(0)
-		if len(t.rows) >= MaxImportRows {
-			t.problems, t.whole = append(t.problems, RowProblem{Line: line, Problem: fmt.Sprintf("the file has more than %d rows: split it and import each part", MaxImportRows)}), true
-			return t, nil
-		}
-		if len(rec) != len(header) {
-			if blank(rec) {
-				continue
-			}
-			t.unreadable++
-			t.problems = append(t.problems, RowProblem{Line: line, Problem: fmt.Sprintf("has %d values but the header names %d columns", len(rec), len(header))})
-			continue
-		}
 		if blank(rec) {
 			continue
 		}
-		row := csvRow{line: line, values: map[string]string{}, used: map[string]string{}, order: order,
-			characters: characterProblems(rec, names, cols, line)}
+		if rows >= MaxImportRows {
+			return rows, unreadable, &RowProblem{Line: line, Problem: fmt.Sprintf("the file has more than %d rows: split it and import each part", MaxImportRows)}, nil
+		}
+		rows++
+		if len(rec) != len(t.names) {
+			unreadable = append(unreadable, RowProblem{Line: line, Problem: fmt.Sprintf("has %d values but the header names %d columns", len(rec), len(t.names))})
+			continue
+		}
+		r := csvRow{line: line, values: map[string]string{}, used: map[string]string{}, order: t.order,
+			characters: characterProblems(rec, t.names, t.cols, line)}
 		for i, v := range rec {
-			if cols[i] != "" {
-				row.values[cols[i]] = strings.TrimSpace(v)
-				row.used[cols[i]] = filled[cols[i]]
+			if c := t.cols[i]; c != "" {
+				r.values[c] = strings.TrimSpace(v)
+				r.used[c] = t.filled[c]
 			}
 		}
-		t.rows = append(t.rows, row)
+		if err := row(r); err != nil {
+			return rows, unreadable, nil, err
+		}
 	}
 }
 

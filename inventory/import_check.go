@@ -13,16 +13,15 @@ import (
 // The first phase of an import: every row checked against one read snapshot of the
 // database and against the good rows before it, holding no write transaction.
 
-// importPlan is what the check passed, for writeImport: the rows of one kind, ready.
-type importPlan struct {
-	kind     string
-	products []plannedProduct
-	items    []plannedItem
+// checked is what the check found.
+type checked struct {
+	rows     int // data rows, good and bad
+	problems []RowProblem
+	// tooMany is set when the file has more rows than one import takes.
+	tooMany *RowProblem
 	// fileTags are the tags the file gives, which a row without a tag must not be given.
 	fileTags map[string]bool
 }
-
-func (p importPlan) len() int { return len(p.products) + len(p.items) }
 
 type plannedProduct struct {
 	row   csvRow
@@ -32,59 +31,65 @@ type plannedProduct struct {
 }
 
 type plannedItem struct {
-	row csvRow
-	in  ItemInput // with ProductID found
+	row     csvRow
+	in      ItemInput // with ProductID found
+	product Product
 }
 
 // itemRenames names the stores' product_id as the import's product column.
 var itemRenames = map[string]string{"product_id": "product"}
 
-// checkImport checks every row and returns the good ones as a plan, with the problems of
-// the bad ones; an error is the database failing.
-func (s *Store) checkImport(ctx context.Context, kind string, rows []csvRow) (importPlan, []RowProblem, error) {
-	plan := importPlan{kind: kind}
+// checkImport checks every row of the file against one read snapshot of the database
+// and the good rows before it; an error is the database failing.
+func (s *Store) checkImport(ctx context.Context, t *csvTable) (checked, error) {
+	var c checked
 	snapshot, err := s.db.Read.BeginTx(ctx, nil)
 	if err != nil {
-		return plan, nil, err
+		return c, err
 	}
 	defer snapshot.Rollback()
-	k := checker{q: snapshot, categories: map[string]categoryMatch{}, ids: map[int64]string{}, earlier: newClaims(),
-		products: productFinder{ctx: ctx, q: snapshot, byName: map[string]productMatch{}, byID: map[int64]Product{}}}
-	var problems []RowProblem
-	for i, row := range rows {
-		var bad []RowProblem
-		var err error
-		if kind == ImportProducts {
-			var p plannedProduct
-			if p, bad, err = k.product(row); err == nil && len(bad) == 0 {
-				plan.products = append(plan.products, p)
-			}
-		} else {
-			var it plannedItem
-			if it, bad, err = k.item(row); err == nil && len(bad) == 0 {
-				plan.items = append(plan.items, it)
-			}
+	k := newChecker(ctx, snapshot)
+	n := 0
+	rows, unreadable, tooMany, err := t.eachRow(func(row csvRow) error {
+		bad, err := k.check(t.kind, row)
+		c.problems = append(c.problems, bad...)
+		if n++; n%importBatch == 0 {
+			s.observe(stageChecked, n)
 		}
 		if err != nil {
-			return plan, nil, fmt.Errorf("import, line %d: %w", row.line, err)
+			return fmt.Errorf("import, line %d: %w", row.line, err)
 		}
-		problems = append(problems, bad...)
-		if (i+1)%importBatch == 0 {
-			s.observe(stageChecked, i+1)
-		}
-	}
-	plan.fileTags = k.earlier.tags
-	return plan, problems, nil
+		return nil
+	})
+	c.rows, c.tooMany, c.fileTags = rows, tooMany, k.earlier.tags
+	c.problems = append(c.problems, unreadable...)
+	return c, err
 }
 
 // checker checks rows one after another as CreateProduct and CreateItems would add them:
-// each against the database and against the good rows before it.
+// each against the database and against the good rows before it. The import checks the
+// whole file with one, on a read snapshot, and each batch again as it writes it.
 type checker struct {
 	q          db.Querier
 	categories map[string]categoryMatch
 	products   productFinder
 	ids        map[int64]string // product ids of the good rows before, to their names
 	earlier    *claims          // tags and serials of the good rows before
+}
+
+func newChecker(ctx context.Context, q db.Querier) *checker {
+	return &checker{q: q, categories: map[string]categoryMatch{}, ids: map[int64]string{}, earlier: newClaims(),
+		products: productFinder{ctx: ctx, q: q, byName: map[string]productMatch{}, byID: map[int64]Product{}}}
+}
+
+// check checks one row and returns its problems.
+func (k *checker) check(kind string, row csvRow) ([]RowProblem, error) {
+	if kind == ImportProducts {
+		_, bad, err := k.product(row)
+		return bad, err
+	}
+	_, bad, err := k.item(row)
+	return bad, err
 }
 
 type categoryMatch struct {
@@ -197,7 +202,7 @@ func (k *checker) item(row csvRow) (plannedItem, []RowProblem, error) {
 	if in.Serial != "" {
 		k.earlier.serials[productSerial{p.ID, in.Serial}] = true
 	}
-	return plannedItem{row: row, in: in}, nil, nil
+	return plannedItem{row: row, in: in, product: p}, nil, nil
 }
 
 // productFinder resolves an items row's product, by id or by name, remembering both.

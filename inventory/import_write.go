@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"kitloan/internal/db"
-	"kitloan/internal/errs"
 )
 
 // The second phase of an import: its checked rows written in short write transactions,
@@ -25,8 +24,10 @@ import (
 // move a row twice. A process stopped while staging leaves rows no one sees, removed
 // later; one stopped while moving leaves an import that FinishImports completes.
 
-// importBatch is how many rows one write transaction of an import stages or moves: small
-// enough that the writer is held for tens of milliseconds (see docs/BENCHMARKS.md).
+// importBatch is how many rows one write transaction of an import stages or moves. At 500
+// a batch held the writer 12 ms at the median and 36 ms at the 99th percentile (at most
+// 52 ms) while 200,000 items imported on the shared 2-core machine; 250 was no better
+// there, and made the import slower (docs/BENCHMARKS.md).
 const importBatch = 500
 
 // importStale is how long an import may go without writing before it is taken for one a
@@ -53,9 +54,10 @@ var errClash = errors.New("rows made bad by a change since the check")
 // for stopped (it had not written for importStale).
 var errImportGone = errors.New("the import was removed while it ran, as if stopped: import the file again")
 
-// writeImport stages the plan's rows in batches and then moves them in. It returns the
-// problems of rows that a change since the check made bad, and then nothing is imported.
-func (s *Store) writeImport(ctx context.Context, plan importPlan) ([]RowProblem, error) {
+// writeImport reads the file's rows again and stages them in batches, then moves them in.
+// It returns the problems of rows that a change since the check made bad, and then
+// nothing is imported. fileTags are the tags the file gives.
+func (s *Store) writeImport(ctx context.Context, t *csvTable, fileTags map[string]bool) ([]RowProblem, error) {
 	var id int64
 	err := s.db.InTx(ctx, func(tx *db.Tx) error {
 		a := db.ActorFrom(ctx)
@@ -64,51 +66,57 @@ func (s *Store) writeImport(ctx context.Context, plan importPlan) ([]RowProblem,
 			actorID = a.UserID
 		}
 		return tx.QueryRow(`INSERT INTO imports (kind, state, actor_id, actor, started_at, touched_at) VALUES (?, 'staging', ?, ?, ?, ?) RETURNING id`,
-			plan.kind, actorID, a.Name, tx.Stamp(), tx.Stamp()).Scan(&id)
+			t.kind, actorID, a.Name, tx.Stamp(), tx.Stamp()).Scan(&id)
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.live.Store(id, true)
 	defer s.live.Delete(id)
-	// Once begun, removing or finishing the import must not stop when the caller goes.
-	detached := context.WithoutCancel(ctx)
-	for start := 0; start < plan.len(); start += importBatch {
-		end := min(start+importBatch, plan.len())
-		var problems []RowProblem
+	var problems []RowProblem
+	batch := make([]csvRow, 0, importBatch)
+	staged := 0
+	stage := func() error {
 		err := s.db.InTx(ctx, func(tx *db.Tx) error {
 			if err := touchImport(tx, id, false); err != nil {
 				return err
 			}
 			var err error
-			if plan.kind == ImportProducts {
-				problems, err = stageProducts(tx, id, plan.products[start:end])
-			} else {
-				problems, err = stageItems(tx, id, plan.items[start:end], plan.fileTags)
-			}
-			if err == nil && len(problems) > 0 {
+			if problems, err = stageRows(tx, id, t.kind, batch, fileTags); err == nil && len(problems) > 0 {
 				err = errClash
 			}
 			return err
 		})
-		if err != nil {
-			if rerr := s.removeImport(detached, id); rerr != nil {
-				return nil, errors.Join(err, rerr)
-			}
-			if errors.Is(err, errClash) {
-				return problems, nil
-			}
-			return nil, err
+		if err == nil {
+			staged += len(batch)
+			batch = batch[:0]
+			s.observe(stageStaged, staged)
 		}
-		s.observe(stageStaged, end)
+		return err
 	}
-	if err := s.db.InTx(ctx, func(tx *db.Tx) error { return touchImport(tx, id, true) }); err != nil {
-		if rerr := s.removeImport(detached, id); rerr != nil {
+	_, _, _, err = t.eachRow(func(row csvRow) error {
+		if batch = append(batch, row); len(batch) < importBatch {
+			return nil
+		}
+		return stage()
+	})
+	if err == nil && len(batch) > 0 {
+		err = stage()
+	}
+	if err == nil {
+		err = s.db.InTx(ctx, func(tx *db.Tx) error { return touchImport(tx, id, true) })
+	}
+	if err != nil {
+		// Once begun, removing or finishing the import must not stop when the caller goes.
+		if rerr := s.removeImport(context.WithoutCancel(ctx), id); rerr != nil {
 			return nil, errors.Join(err, rerr)
+		}
+		if errors.Is(err, errClash) {
+			return problems, nil
 		}
 		return nil, err
 	}
-	return nil, s.moveImport(detached, id)
+	return nil, s.moveImport(context.WithoutCancel(ctx), id)
 }
 
 // touchImport records that a staging import is still writing, or, with moving, that
@@ -128,86 +136,62 @@ func touchImport(tx *db.Tx, id int64, moving bool) error {
 	return nil
 }
 
-// stageProducts checks a batch of products again and stages them; it stages none when a
-// row has a problem, and returns the problems.
-func stageProducts(tx *db.Tx, importID int64, rows []plannedProduct) ([]RowProblem, error) {
+// stageRows checks a batch of rows again, inside its write transaction, and stages them,
+// giving a tag to each unit without one. It stages none when a row has a problem, and
+// returns the problems.
+func stageRows(tx *db.Tx, importID int64, kind string, rows []csvRow, fileTags map[string]bool) ([]RowProblem, error) {
+	k := newChecker(tx.Ctx, tx)
 	var problems []RowProblem
-	for _, r := range rows {
-		if r.id != 0 {
-			if err := productIDFree(tx, r.id, nil); err != nil {
-				if errs.CodeOf(err) == errs.Internal {
-					return nil, err
-				}
-				c := rowProblems(r.row)
-				c.addErr(err, nil)
-				problems = append(problems, c.sorted()...)
-				continue
+	for _, row := range rows {
+		var bad []RowProblem
+		var err error
+		if kind == ImportProducts {
+			var p plannedProduct
+			if p, bad, err = k.product(row); err == nil && len(bad)+len(problems) == 0 {
+				err = stageProduct(tx, importID, p)
+			}
+		} else {
+			var it plannedItem
+			if it, bad, err = k.item(row); err == nil && len(bad)+len(problems) == 0 {
+				err = stageItem(tx, importID, it, fileTags)
 			}
 		}
-		if len(problems) > 0 {
-			continue // checking the rest, to report them all
-		}
-		var id any
-		if r.id != 0 {
-			id = r.id
-		}
-		in := r.in
-		_, err := tx.Exec(`INSERT INTO import_products (import_id, line, id, name, category_id, kind, manufacturer, model, size,
-			service_interval_days, needs_decontamination, reorder_level, stock, unit_cost_pence, min_age_years, max_age_years, notes)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			importID, r.row.line, id, in.Name, r.catID, in.Kind, in.Manufacturer, in.Model, in.Size, in.ServiceIntervalDays,
-			in.NeedsDecontamination == nil || *in.NeedsDecontamination, in.ReorderLevel, in.Stock, in.UnitCostPence,
-			in.MinAgeYears, in.MaxAgeYears, in.Notes)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("line %d: %w", row.line, err)
 		}
+		problems = append(problems, bad...)
 	}
 	return problems, nil
 }
 
-// stageItems checks a batch of items again and stages them, giving a tag to each row
-// without one; it stages none when a row has a problem, and returns the problems.
-func stageItems(tx *db.Tx, importID int64, rows []plannedItem, fileTags map[string]bool) ([]RowProblem, error) {
-	var problems []RowProblem
-	products := map[int64]Product{}
-	for _, r := range rows {
-		p, ok := products[r.in.ProductID]
+func stageProduct(tx *db.Tx, importID int64, p plannedProduct) error {
+	var id any
+	if p.id != 0 {
+		id = p.id
+	}
+	in := p.in
+	_, err := tx.Exec(`INSERT INTO import_products (import_id, line, id, name, category_id, kind, manufacturer, model, size,
+		service_interval_days, needs_decontamination, reorder_level, stock, unit_cost_pence, min_age_years, max_age_years, notes)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		importID, p.row.line, id, in.Name, p.catID, in.Kind, in.Manufacturer, in.Model, in.Size, in.ServiceIntervalDays,
+		in.NeedsDecontamination == nil || *in.NeedsDecontamination, in.ReorderLevel, in.Stock, in.UnitCostPence,
+		in.MinAgeYears, in.MaxAgeYears, in.Notes)
+	return err
+}
+
+func stageItem(tx *db.Tx, importID int64, it plannedItem, fileTags map[string]bool) error {
+	tag := it.in.Tag
+	if tag == "" {
 		var err error
-		if !ok {
-			if p, err = unitsProduct(tx, r.in.ProductID); err == nil {
-				products[p.ID] = p
-			}
-		}
-		if err == nil {
-			err = checkUnit(tx, p, r.in.Tag, r.in.Serial, nil)
-		}
-		if err != nil {
-			if errs.CodeOf(err) == errs.Internal {
-				return nil, err
-			}
-			c := rowProblems(r.row)
-			c.addErr(err, itemRenames)
-			problems = append(problems, c.sorted()...)
-			continue
-		}
-		if len(problems) > 0 {
-			continue // checking the rest, to report them all
-		}
-		tag := r.in.Tag
-		if tag == "" {
-			if tag, err = nextTag(tx, fileTags); err != nil {
-				return nil, err
-			}
-		}
-		acquired, due := serviceDates(tx, r.in.AcquiredOn, p.ServiceIntervalDays)
-		_, err = tx.Exec(`INSERT INTO import_items (import_id, line, tag, product_id, serial, condition, location, acquired_on, next_service_due, notes)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			importID, r.row.line, tag, p.ID, r.in.Serial, r.in.Condition, r.in.Location, acquired, due, r.in.Notes)
-		if err != nil {
-			return nil, err
+		if tag, err = nextTag(tx, fileTags); err != nil {
+			return err
 		}
 	}
-	return problems, nil
+	acquired, due := serviceDates(tx, it.in.AcquiredOn, it.product.ServiceIntervalDays)
+	_, err := tx.Exec(`INSERT INTO import_items (import_id, line, tag, product_id, serial, condition, location, acquired_on, next_service_due, notes)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		importID, it.row.line, tag, it.product.ID, it.in.Serial, it.in.Condition, it.in.Location, acquired, due, it.in.Notes)
+	return err
 }
 
 // moveImport moves a staged import's rows in, a batch a transaction, and removes the

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -84,6 +85,11 @@ func (s *Server) handleImport(c *gin.Context) {
 		return
 	}
 	dryRun := f.Action != "import"
+	if !dryRun {
+		// An import once sent runs to its end: the server stops reading a request 30 s
+		// after it began, which cancels its context, and a browser may give up waiting.
+		ctx = context.WithoutCancel(ctx)
+	}
 	rep, err := s.Inventory.Import(ctx, f.Kind, bytes.NewReader(content), dryRun)
 	data := gin.H{"Kind": f.Kind, "Encoding": f.Encoding, "Report": rep, "FileName": name, "RowsText": rowsText(f.Kind, rep.Rows)}
 	if err != nil {
