@@ -38,7 +38,7 @@ for _ in $(seq 1 100); do
 done
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB memory, $(go version)"
 if [ "${1:-}" = import ]; then
-  ./bin/kitload import --url http://127.0.0.1:18080 --token "$token" --items "$ITEMS" --children $((ITEMS / 10)) --rows "${ROWS:-200000}"
+  ./bin/kitload import --url http://127.0.0.1:18080 --token "$token" --items "$ITEMS" --children $((ITEMS / 10)) --rows "${ROWS:-200000}" --pid "$server"
   exit
 fi
 ./bin/kitload run --url http://127.0.0.1:18080 --ceiling http://127.0.0.1:18099 --token "$token" \

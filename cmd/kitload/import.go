@@ -30,6 +30,7 @@ func runImportLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&c.items, "items", 100000, "how many items the database holds (tags KL-000001…)")
 	fs.IntVar(&c.children, "children", 10000, "how many children the database holds (ids 1…)")
 	rows := fs.Int("rows", 200_000, "rows in the imported file")
+	pid := fs.Int("pid", 0, "the server's process id, to report its peak memory")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,6 +84,11 @@ func runImportLoad(ctx context.Context, args []string, stdout io.Writer) error {
 	took := time.Since(started)
 	report(stdout, fmt.Sprintf("Issues and returns while the import runs, paced at %.0f/s", c.rate), r)
 	fmt.Fprintf(stdout, "Import of %d rows: %s, %.0f rows/s; the server answered: %s\n", *rows, took.Round(100*time.Millisecond), float64(*rows)/took.Seconds(), <-answer)
+	if *pid != 0 {
+		if hwm, err := peakMemory(*pid); err == nil {
+			fmt.Fprintf(stdout, "Server peak memory (VmHWM): %s\n", hwm)
+		}
+	}
 	return nil
 }
 
