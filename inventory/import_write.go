@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"kitloan/internal/db"
+	"kitloan/internal/errs"
 )
 
 // The second phase of an import: its checked rows written in short write transactions,
@@ -52,7 +53,7 @@ var errClash = errors.New("rows made bad by a change since the check")
 
 // errImportGone is an import whose row was removed while it ran: another process took it
 // for stopped (it had not written for importStale).
-var errImportGone = errors.New("the import was removed while it ran, as if stopped: import the file again")
+var errImportGone = &errs.Error{Code: errs.Conflict, Message: "The import was stopped before it had written its rows, and nothing was imported: import the file again."}
 
 // writeImport reads the file's rows again and stages them in batches, then moves them in.
 // It returns the problems of rows that a change since the check made bad, and then
