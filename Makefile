@@ -13,7 +13,7 @@ ADDR ?= 127.0.0.1:8080
 KITLOAN_ADMIN_PASSWORD ?= demo-admin-2026
 export KITLOAN_ADMIN_PASSWORD
 
-.PHONY: run build test lint clean bench fuzz
+.PHONY: run build test lint clean bench bench-import fuzz
 
 build:
 	$(GO) build -o bin/kitloan ./cmd/kitloan
@@ -49,3 +49,7 @@ clean:
 # The load harness of docs/BENCHMARKS.md: 100,000 items, 32 clients, loopback only.
 bench:
 	./scripts/bench.sh
+
+# Issue and return latency while a 200,000-row import runs (docs/BENCHMARKS.md).
+bench-import:
+	./scripts/bench.sh import

@@ -3,7 +3,6 @@ package inventory
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -13,17 +12,31 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+
 	"kitloan/internal/csvfile"
-	"kitloan/internal/db"
 	"kitloan/internal/errs"
 )
 
-// Importing products and items from CSV. Every row goes through the rules CreateProduct
-// and CreateItems apply (validateProduct, prepareItems, addProduct, addItems), inside one
-// transaction: a row is checked against the database and against the rows before it (two
-// rows with the same tag clash). Any bad row, or a dry run, rolls the whole transaction
-// back, so a dry run reports exactly what the import would, and nothing is imported
-// while any row is bad.
+// Importing products and items from CSV, in two phases, so that an import of 200,000 rows
+// never holds the one writer for long and issues and returns go on while it runs:
+//
+//  1. Check (import_check.go): every row is checked against one read snapshot of the
+//     database and against the rows before it (two rows with the same tag clash), by the
+//     rules CreateProduct and CreateItems apply, with no write transaction at all. Every
+//     problem is collected; a dry run, or any bad row, stops here.
+//  2. Write (import_write.go): the file is read again and its rows staged in batches,
+//     each its own short write transaction that checks its rows again (a tag taken since
+//     the check is caught here), then moved into products or items in batches, each
+//     writing its rows' history. A problem while staging removes what was staged, so
+//     nothing is imported while any row is bad; once every row is staged, the import is
+//     certain to finish, and a process stopped while moving is finished by the next
+//     (FinishImports).
+//
+// Only the file and the tags and serials it gives are held, never its rows: a 200,000-row
+// file held as rows took 460 MB, which the server's 100 MiB memory limit turned into
+// garbage collection all the while.
 
 // Import kinds.
 const (
@@ -84,10 +97,10 @@ var (
 // MaxImportRows bounds one import; a larger file is split.
 const MaxImportRows = 200_000
 
-// Import reads a CSV of products or items and adds every row in one transaction, or, with
-// dryRun, checks every row and adds nothing. The report lists every bad row; when there is
-// one, the error says so too and nothing is added. Other errors are failures to read the
-// file or the database.
+// Import reads a CSV of products or items and adds every row, or, with dryRun, checks
+// every row and adds nothing. The report lists every bad row; when there is one, the error
+// says so too and nothing is added. Other errors are failures to read the file or the
+// database.
 func (s *Store) Import(ctx context.Context, kind string, r io.Reader, dryRun bool) (ImportReport, error) {
 	rep := ImportReport{Kind: kind, DryRun: dryRun, Problems: []RowProblem{}}
 	if kind != ImportProducts && kind != ImportItems {
@@ -97,48 +110,41 @@ func (s *Store) Import(ctx context.Context, kind string, r io.Reader, dryRun boo
 	if err != nil {
 		return rep, err
 	}
-	rep.Rows = len(table.rows) + table.unreadable
 	rep.Problems = append(rep.Problems, table.problems...)
-	if table.whole {
+	if !rep.OK() {
+		return rep, importError(rep)
+	}
+	checked, err := s.checkImport(ctx, table)
+	if err != nil {
+		return rep, err
+	}
+	rep.Rows = checked.rows
+	if checked.tooMany != nil {
+		rep.Problems = append(rep.Problems, *checked.tooMany)
 		return rep, importError(rep)
 	}
 	if rep.Rows == 0 {
 		rep.Problems = append(rep.Problems, RowProblem{Line: 2, Problem: "the file has a header but no rows to import"})
 		return rep, importError(rep)
 	}
-	errRollback := errors.New("roll back")
-	imported := 0
-	err = s.db.InTx(ctx, func(tx *db.Tx) error {
-		products := productFinder{tx: tx, byName: map[string]productMatch{}}
-		for _, row := range table.rows {
-			var n int
-			var problems []RowProblem
-			var err error
-			if kind == ImportProducts {
-				n, problems, err = importProduct(tx, row)
-			} else {
-				n, problems, err = importItem(tx, row, &products)
-			}
-			if err != nil {
-				return fmt.Errorf("import, line %d: %w", row.line, err)
-			}
-			imported += n
-			rep.Problems = append(rep.Problems, problems...)
+	rep.Problems = append(rep.Problems, checked.problems...)
+	if rep.OK() && !dryRun {
+		// Rows a stopped import left staged would hold their tags; clear them first.
+		if _, _, err := s.FinishImports(ctx); err != nil {
+			return rep, err
 		}
-		if !rep.OK() || dryRun {
-			return errRollback
+		problems, err := s.writeImport(ctx, table, checked.fileTags)
+		if err != nil {
+			return rep, err
 		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, errRollback) {
-		return rep, err
+		rep.Problems = append(rep.Problems, problems...)
 	}
 	if !rep.OK() {
 		sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Line < rep.Problems[j].Line })
 		return rep, importError(rep)
 	}
 	if !dryRun {
-		rep.Imported = imported
+		rep.Imported = rep.Rows
 	}
 	return rep, nil
 }
@@ -164,6 +170,8 @@ type csvRow struct {
 	// so problems name the column the file has; order is each file column's position.
 	used  map[string]string
 	order map[string]int
+	// characters are the problems with the characters of its values, found as it is read.
+	characters []RowProblem
 }
 
 func (r csvRow) get(col string) string { return r.values[col] }
@@ -176,14 +184,19 @@ func (r csvRow) column(field string) string {
 	return field
 }
 
+// csvTable is an import file whose header has been read. Its rows are read when needed,
+// and read again to write them, so that a file of 200,000 rows is never held as rows.
 type csvTable struct {
-	rows     []csvRow
+	kind string
+	data []byte // the file as UTF-8
+	// problems are with the file as a whole (its header): then no row is read.
 	problems []RowProblem
-	// whole is set when the problem is with the file as a whole (its header, its size), so
-	// no row is checked; unreadable counts rows that could not be split into the header's
-	// columns.
-	whole      bool
-	unreadable int
+	// names are the file's columns, normalised; cols the import column each fills ("" to
+	// read past it); filled the file column that fills each import column; order each
+	// file column's position.
+	names, cols []string
+	filled      map[string]string
+	order       map[string]int
 }
 
 // normalizeHeader turns "Acquired on" or " acquired-on" into "acquired_on".
@@ -192,24 +205,33 @@ func normalizeHeader(h string) string {
 	return strings.NewReplacer(" ", "_", "-", "_").Replace(h)
 }
 
-// readTable reads the header and rows of an import file, reporting columns it does not
-// know, missing required columns and rows that cannot be read.
-func readTable(kind string, r io.Reader) (csvTable, error) {
-	var t csvTable
+// readTable reads an import file and its header, reporting columns it does not know and
+// missing required columns.
+func readTable(kind string, r io.Reader) (*csvTable, error) {
+	t := &csvTable{kind: kind}
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return t, fmt.Errorf("read the file: %w", err)
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a spreadsheet's byte-order mark
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.FieldsPerRecord = -1
+	if t.data, err = DecodeImport(data, EncodingUTF8); err != nil {
+		return t, err
+	}
+	cr := t.reader()
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		t.problems, t.whole = append(t.problems, RowProblem{Line: 1, Problem: "the file is empty: it needs a header row naming the columns"}), true
+		t.problems = append(t.problems, RowProblem{Line: 1, Problem: "the file is empty: it needs a header row naming the columns"})
 		return t, nil
 	}
 	if err != nil {
-		t.problems, t.whole = append(t.problems, RowProblem{Line: 1, Problem: csvProblem(err)}), true
+		t.problems = append(t.problems, RowProblem{Line: 1, Problem: csvProblem(err)})
+		return t, nil
+	}
+	for i, h := range header {
+		if p := errs.TextProblem(h, false); p != "" {
+			t.problems = append(t.problems, RowProblem{Line: 1, Field: "column " + strconv.Itoa(i+1), Problem: characterProblem(p)})
+		}
+	}
+	if len(t.problems) > 0 {
 		return t, nil
 	}
 	known, skipped := ProductColumns, productExportOnly
@@ -220,7 +242,7 @@ func readTable(kind string, r io.Reader) (csvTable, error) {
 	// Which file column fills each import column: the column itself wins over an alias
 	// (product over product_id), and a name twice is a mistake.
 	names := make([]string, len(header))
-	filled := map[string]string{} // import column → the file column that fills it
+	filled := map[string]string{}
 	for i, h := range header {
 		names[i] = normalizeHeader(h)
 	}
@@ -244,7 +266,7 @@ func readTable(kind string, r io.Reader) (csvTable, error) {
 			filled[target] = name
 		}
 	}
-	cols := make([]string, len(header)) // import column of each file column, "" to skip
+	cols := make([]string, len(header))
 	order := map[string]int{}
 	for target, name := range filled {
 		cols[slices.Index(names, name)] = target
@@ -259,14 +281,29 @@ func readTable(kind string, r io.Reader) (csvTable, error) {
 			t.problems = append(t.problems, RowProblem{Line: 1, Field: req, Problem: "column is missing from the header row"})
 		}
 	}
-	if len(t.problems) > 0 {
-		t.whole = true
-		return t, nil
+	t.names, t.cols, t.filled, t.order = names, cols, filled, order
+	return t, nil
+}
+
+func (t *csvTable) reader() *csv.Reader {
+	cr := csv.NewReader(bytes.NewReader(t.data))
+	cr.FieldsPerRecord = -1
+	return cr
+}
+
+// eachRow reads the data rows in order and calls row with each one it can read, stopping
+// at the first error row returns. It returns the problems of the rows it could not read
+// (the last when a quotation mark is never closed), and tooMany, with the file as a
+// whole, past MaxImportRows rows; rows counts the rows read, read or not.
+func (t *csvTable) eachRow(row func(csvRow) error) (rows int, unreadable []RowProblem, tooMany *RowProblem, err error) {
+	cr := t.reader()
+	if _, err := cr.Read(); err != nil { // past the header, which readTable read
+		return 0, nil, nil, err
 	}
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			return t, nil
+			return rows, unreadable, nil, nil
 		}
 		if err != nil {
 			line := 0
@@ -274,35 +311,89 @@ func readTable(kind string, r io.Reader) (csvTable, error) {
 			if errors.As(err, &pe) {
 				line = pe.StartLine
 			}
-			t.unreadable++
-			t.problems = append(t.problems, RowProblem{Line: line, Problem: csvProblem(err) + "; the rest of the file was not read"})
-			return t, nil
+			unreadable = append(unreadable, RowProblem{Line: line, Problem: csvProblem(err) + "; the rest of the file was not read"})
+			return rows + 1, unreadable, nil, nil
 		}
 		line, _ := cr.FieldPos(0)
-		if len(t.rows) >= MaxImportRows {
-			t.problems, t.whole = append(t.problems, RowProblem{Line: line, Problem: fmt.Sprintf("the file has more than %d rows: split it and import each part", MaxImportRows)}), true
-			return t, nil
-		}
-		if len(rec) != len(header) {
-			if blank(rec) {
-				continue
-			}
-			t.unreadable++
-			t.problems = append(t.problems, RowProblem{Line: line, Problem: fmt.Sprintf("has %d values but the header names %d columns", len(rec), len(header))})
-			continue
-		}
 		if blank(rec) {
 			continue
 		}
-		row := csvRow{line: line, values: map[string]string{}, used: map[string]string{}, order: order}
+		if rows >= MaxImportRows {
+			return rows, unreadable, &RowProblem{Line: line, Problem: fmt.Sprintf("the file has more than %d rows: split it and import each part", MaxImportRows)}, nil
+		}
+		rows++
+		if len(rec) != len(t.names) {
+			unreadable = append(unreadable, RowProblem{Line: line, Problem: fmt.Sprintf("has %d values but the header names %d columns", len(rec), len(t.names))})
+			continue
+		}
+		r := csvRow{line: line, values: map[string]string{}, used: map[string]string{}, order: t.order,
+			characters: characterProblems(rec, t.names, t.cols, line)}
 		for i, v := range rec {
-			if cols[i] != "" {
-				row.values[cols[i]] = csvfile.ReadCell(v)
-				row.used[cols[i]] = filled[cols[i]]
+			if c := t.cols[i]; c != "" {
+				r.values[c] = csvfile.ReadCell(v)
+				r.used[c] = t.filled[c]
 			}
 		}
-		t.rows = append(t.rows, row)
+		if err := row(r); err != nil {
+			return rows, unreadable, nil, err
+		}
 	}
+}
+
+// characterProblems checks the characters of a row's values, as they will be stored:
+// only notes (and columns kitloan reads past) may run over several lines.
+func characterProblems(rec, names, cols []string, line int) []RowProblem {
+	var out []RowProblem
+	for i, v := range rec {
+		multiLine := cols[i] == "notes" || cols[i] == ""
+		if p := errs.TextProblem(csvfile.ReadCell(v), multiLine); p != "" {
+			out = append(out, RowProblem{Line: line, Field: names[i], Problem: characterProblem(p)})
+		}
+	}
+	return out
+}
+
+// characterProblem says how to fix a value's characters in a file, where an import can
+// tell more than a form: which encoding to choose, and which column may run over lines.
+func characterProblem(p string) string {
+	switch p {
+	case errs.NotUTF8:
+		return "is not UTF-8 text: save the file as CSV UTF-8, or choose the encoding it was saved in (such as Windows-1252) when importing"
+	case errs.OneLine:
+		return p + ": only notes may hold line breaks"
+	}
+	return p
+}
+
+// Encodings an import file that does not say what it is (with a byte-order mark) may be
+// read as.
+const (
+	EncodingUTF8        = "utf-8"
+	EncodingWindows1252 = "windows-1252"
+)
+
+// ImportEncodings lists them, the default first.
+var ImportEncodings = []string{EncodingUTF8, EncodingWindows1252}
+
+// DecodeImport returns the text of an import file as UTF-8. A byte-order mark says what
+// the file is and wins over encoding: UTF-8's is dropped, and UTF-16's (Excel's "Unicode
+// text") decodes the file. Without one, the file is read as encoding says: UTF-8 as it is
+// (bytes that are not UTF-8 are then refused by line and column, not guessed at), or
+// Windows-1252 (older Excel's "CSV" on Windows; a superset of Latin-1) decoded.
+func DecodeImport(data []byte, encoding string) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(data, []byte("\xef\xbb\xbf")):
+		return data[3:], nil
+	case bytes.HasPrefix(data, []byte("\xff\xfe")), bytes.HasPrefix(data, []byte("\xfe\xff")):
+		return unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
+	}
+	switch strings.ToLower(strings.TrimSpace(encoding)) {
+	case "", EncodingUTF8:
+		return data, nil
+	case EncodingWindows1252:
+		return charmap.Windows1252.NewDecoder().Bytes(data)
+	}
+	return nil, errs.Field("encoding", "must be "+strings.Join(ImportEncodings, " or "))
 }
 
 func blank(rec []string) bool {
@@ -332,6 +423,17 @@ type cellProblems struct {
 	row      csvRow
 	problems []RowProblem
 	seen     map[string]bool
+}
+
+// rowProblems starts a row's problems with those of its characters: a column whose
+// characters are wrong is not checked further.
+func rowProblems(row csvRow) *cellProblems {
+	c := &cellProblems{row: row, seen: map[string]bool{}}
+	for _, p := range row.characters {
+		c.problems = append(c.problems, p)
+		c.seen[p.Field] = true
+	}
+	return c
 }
 
 func (c *cellProblems) add(field, problem string) {
@@ -420,147 +522,4 @@ func (c *cellProblems) boolCell(field string) *bool {
 		return nil
 	}
 	return &b
-}
-
-// importProduct adds one products row inside tx and returns how many it added (0 or 1)
-// and the row's problems; an error is the database failing.
-func importProduct(tx *db.Tx, row csvRow) (int, []RowProblem, error) {
-	c := &cellProblems{row: row}
-	var id int64
-	if v := row.get("id"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			c.add("id", "must be a whole number above 0, or left empty")
-		}
-		id = n
-	}
-	in := ProductInput{
-		Name: row.get("name"), Category: CategoryRef(row.get("category")), Kind: strings.ToLower(row.get("kind")),
-		Manufacturer: row.get("manufacturer"), Model: row.get("model"), Size: row.get("size"),
-		ServiceIntervalDays: c.intCell("service_interval_days"), NeedsDecontamination: c.boolCell("needs_decontamination"),
-		ReorderLevel: c.intCell("reorder_level"), Stock: c.intCell("stock"), UnitCostPence: c.intPtrCell("unit_cost_pence"),
-		MinAgeYears: c.intPtrCell("min_age_years"), MaxAgeYears: c.intPtrCell("max_age_years"), Notes: row.get("notes"),
-	}
-	if err := validateProduct(&in); err != nil {
-		c.addErr(err, nil)
-	}
-	if len(c.problems) > 0 {
-		// The category is the one other thing to check against the database: name it too,
-		// so one pass over the file finds all of a row's problems that it can.
-		if in.Category != "" {
-			_, err := resolveCategory(tx, in.Category)
-			switch {
-			case err == nil:
-			case errs.CodeOf(err) == errs.Internal:
-				return 0, nil, err
-			default:
-				c.addErr(err, nil)
-			}
-		}
-		return 0, c.sorted(), nil
-	}
-	if _, err := addProduct(tx, in, id); err != nil {
-		if errs.CodeOf(err) == errs.Internal {
-			return 0, nil, err
-		}
-		c.addErr(err, nil)
-		return 0, c.sorted(), nil
-	}
-	return 1, nil, nil
-}
-
-// importItem adds one items row inside tx.
-func importItem(tx *db.Tx, row csvRow, products *productFinder) (int, []RowProblem, error) {
-	c := &cellProblems{row: row}
-	in := ItemInput{Tag: row.get("tag"), Serial: row.get("serial"), Condition: strings.ToLower(row.get("condition")),
-		Location: row.get("location"), AcquiredOn: row.get("acquired_on"), Notes: row.get("notes"), Quantity: 1}
-	ref := row.get("product")
-	if ref == "" {
-		c.add("product", "is required: the product's id or name")
-	} else {
-		id, problem, err := products.find(ref)
-		if err != nil {
-			return 0, nil, err
-		}
-		if problem != "" {
-			c.add("product", problem)
-		}
-		in.ProductID = id
-	}
-	// The stores name the product product_id; a problem already found with the product
-	// column is not repeated.
-	rename := map[string]string{"product_id": "product"}
-	if err := prepareItems(&in); err != nil {
-		c.addErr(err, rename)
-	}
-	if len(c.problems) > 0 {
-		return 0, c.sorted(), nil
-	}
-	if _, err := addItems(tx, in); err != nil {
-		if errs.CodeOf(err) == errs.Internal {
-			return 0, nil, err
-		}
-		c.addErr(err, rename)
-		return 0, c.sorted(), nil
-	}
-	return 1, nil, nil
-}
-
-// productFinder resolves an items row's product, by id or by name, remembering names.
-type productFinder struct {
-	tx     *db.Tx
-	byName map[string]productMatch
-}
-
-type productMatch struct {
-	id      int64
-	problem string
-}
-
-// find returns the product a reference names, or a problem saying why it names none.
-func (f *productFinder) find(ref string) (int64, string, error) {
-	if n, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		var kind string
-		err := f.tx.QueryRow(`SELECT kind FROM products WHERE id = ?`, n).Scan(&kind)
-		if err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return 0, "there is no product " + ref, nil
-			}
-			return 0, "", err
-		}
-		return n, "", nil
-	}
-	key := strings.ToLower(ref)
-	if m, ok := f.byName[key]; ok {
-		return m.id, m.problem, nil
-	}
-	rows, err := f.tx.Query(`SELECT id FROM products WHERE name = ? COLLATE NOCASE
-		OR (size <> '' AND name || ' (' || size || ')' = ? COLLATE NOCASE) ORDER BY id`, ref, ref)
-	if err != nil {
-		return 0, "", err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, "", err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, "", err
-	}
-	var m productMatch
-	switch len(ids) {
-	case 0:
-		m.problem = "there is no product called " + strconv.Quote(ref)
-	case 1:
-		m.id = ids[0]
-	default:
-		m.problem = fmt.Sprintf("%d products are called %q: give the product's id, or its name with its size as lists show it", len(ids), ref)
-	}
-	f.byName[key] = m
-	return m.id, m.problem, nil
 }

@@ -1,6 +1,7 @@
 package inventory_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -48,7 +49,7 @@ func TestImportProductsReportsEveryBadRowAndImportsNothing(t *testing.T) {
 			t.Fatalf("dry run %v: error %v", dry, err)
 		}
 		want := "3 name: is required\n" +
-			"4 name: must be on one line\n" +
+			"4 name: must be on one line: only notes may hold line breaks\n" +
 			"4 category: there is no category called \"Bathing\"\n" +
 			"4 needs_decontamination: must be yes or no\n" +
 			"6 stock: must be a whole number, like 12\n" +
@@ -144,5 +145,107 @@ func TestImportItemsChecksRowsAgainstEachOther(t *testing.T) {
 	if err != nil || it.Serial != "SN1" || it.Condition != "good" || it.Location != "Store" || *it.AcquiredOn != "2024-05-01" ||
 		it.Notes != `Blue, with "tray"` || it.Status != inventory.Available {
 		t.Errorf("imported item: %+v %v", it, err)
+	}
+}
+
+// utf16 writes s as UTF-16 with its byte-order mark, as Excel's "Unicode text" does.
+func utf16(s string, bigEndian bool) []byte {
+	out := []byte{0xff, 0xfe}
+	if bigEndian {
+		out = []byte{0xfe, 0xff}
+	}
+	for _, u := range utf16Units(s) {
+		if bigEndian {
+			out = append(out, byte(u>>8), byte(u))
+		} else {
+			out = append(out, byte(u), byte(u>>8))
+		}
+	}
+	return out
+}
+
+func utf16Units(s string) []uint16 {
+	var units []uint16
+	for _, r := range s {
+		if r >= 0x10000 {
+			r -= 0x10000
+			units = append(units, uint16(0xd800+(r>>10)), uint16(0xdc00+(r&0x3ff)))
+			continue
+		}
+		units = append(units, uint16(r))
+	}
+	return units
+}
+
+func TestImportTakesTextNotBytes(t *testing.T) {
+	ctx := context.Background()
+	_, s := openStore(t)
+	names := func() string {
+		ps, _, _ := s.Products(ctx, inventory.ProductFilter{})
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.Name+"|"+p.Notes)
+		}
+		return strings.Join(out, ",")
+	}
+	refused := func(what string, file []byte, want string) {
+		t.Helper()
+		rep, err := s.Import(ctx, inventory.ImportProducts, bytes.NewReader(file), false)
+		if got := problems(rep); errs.CodeOf(err) != errs.Invalid || got != want {
+			t.Errorf("%s: %v\n%swant\n%s", what, err, got, want)
+		}
+	}
+	// Latin-1 (or Windows-1252) bytes are not UTF-8: refused by line and column, with the
+	// way out, until the encoding is chosen.
+	latin1 := []byte("name,category,kind,notes\nSlope,Writing aids,returnable,\nCaf\xe9 chair,Seating,returnable,cr\xe8me\n")
+	notUTF8 := "is not UTF-8 text: save the file as CSV UTF-8, or choose the encoding it was saved in (such as Windows-1252) when importing"
+	refused("Latin-1", latin1, "3 name: "+notUTF8+"\n3 notes: "+notUTF8+"\n")
+	refused("Latin-1 header", []byte("name,category,kind,caf\xe9\nChair,Seating,returnable,\n"), "1 column 4: "+notUTF8+"\n")
+	decoded, err := inventory.DecodeImport(latin1, inventory.EncodingWindows1252)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := s.Import(ctx, inventory.ImportProducts, bytes.NewReader(decoded), false); err != nil || rep.Imported != 2 {
+		t.Fatalf("decoded as Windows-1252: %v %+v", err, rep)
+	}
+	if got := names(); got != "Café chair|crème,Slope|" {
+		t.Errorf("imported %q", got)
+	}
+	// A file that says what it is: UTF-16 either way round, or a UTF-8 byte-order mark,
+	// which wins over a choice of Windows-1252.
+	for name, file := range map[string][]byte{
+		"UTF-16LE": utf16("name,category,kind\nŁódź stool,Seating,returnable\n", false),
+		"UTF-16BE": utf16("name,category,kind\n日本 stool,Seating,returnable\n", true),
+	} {
+		if rep, err := s.Import(ctx, inventory.ImportProducts, bytes.NewReader(file), false); err != nil || rep.Imported != 1 {
+			t.Fatalf("%s: %v %+v", name, err, rep)
+		}
+	}
+	bom, _ := inventory.DecodeImport([]byte("\ufeffname,category,kind\nZoë's bench,Seating,returnable\n"), inventory.EncodingWindows1252)
+	if rep, err := s.Import(ctx, inventory.ImportProducts, bytes.NewReader(bom), false); err != nil || rep.Imported != 1 {
+		t.Fatalf("UTF-8 with its mark, Windows-1252 chosen: %v %+v", err, rep)
+	}
+	if got := names(); got != "Café chair|crème,Slope|,Zoë's bench|,Łódź stool|,日本 stool|" {
+		t.Errorf("imported %q", got)
+	}
+	if _, err := inventory.DecodeImport(latin1, "ebcdic"); errs.CodeOf(err) != errs.Invalid || errs.As(err).Fields["encoding"] == "" {
+		t.Errorf("an unknown encoding: %v", err)
+	}
+
+	// Control characters are refused wherever they are; line breaks and tabs only outside
+	// notes.
+	refused("NUL", []byte("name,category,kind,notes\nChair\x00,Seating,returnable,\nStool,Seating,returnable,\"a\x1b[2J\"\n"),
+		"2 name: contains a control character (U+0000) that cannot be shown: remove it\n"+
+			"3 notes: contains a control character (U+001B) that cannot be shown: remove it\n")
+	// Line 2 runs over lines 2 to 4.
+	refused("line break in a name", []byte("name,category,kind,notes\n\"Bath\nseat\",Seating,returnable,\"Two\nlines\"\nStool\tlow,Seating,returnable,\n"),
+		"2 name: must be on one line: only notes may hold line breaks\n"+
+			"5 name: must not contain a tab: use a space\n")
+	before := names()
+	if rep, err := s.Import(ctx, inventory.ImportProducts, strings.NewReader("name,category,kind,notes\nBath seat,Seating,returnable,\"Two\nlines,\tand a tab\"\n"), false); err != nil || rep.Imported != 1 {
+		t.Fatalf("a line break in notes: %v %+v", err, rep)
+	}
+	if got := names(); !strings.Contains(got, "Bath seat|Two\nlines,\tand a tab") || len(got) <= len(before) {
+		t.Errorf("imported %q", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"kitloan/internal/db"
@@ -18,6 +19,11 @@ import (
 // transaction; the helpers it calls take the *db.Tx.
 type Store struct {
 	db *db.DB
+	// live holds the ids of the imports this store is writing, which FinishImports
+	// leaves alone.
+	live sync.Map
+	// observer, set by tests, hears of each batch an import checks, stages or moves.
+	observer func(stage string, rows int)
 }
 
 // NewStore returns an inventory store over d.
@@ -42,13 +48,13 @@ func (s *Store) Categories(ctx context.Context) ([]Category, error) {
 }
 
 // resolveCategory finds a category by id or by name (case-insensitive).
-func resolveCategory(tx *db.Tx, ref CategoryRef) (int64, error) {
+func resolveCategory(q db.Querier, ref CategoryRef) (int64, error) {
 	r := strings.TrimSpace(string(ref))
 	var id int64
-	err := tx.QueryRow(`SELECT id FROM categories WHERE name = ? COLLATE NOCASE`, r).Scan(&id)
+	err := q.QueryRow(`SELECT id FROM categories WHERE name = ? COLLATE NOCASE`, r).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		if n, perr := strconv.ParseInt(r, 10, 64); perr == nil {
-			err = tx.QueryRow(`SELECT id FROM categories WHERE id = ?`, n).Scan(&id)
+			err = q.QueryRow(`SELECT id FROM categories WHERE id = ?`, n).Scan(&id)
 		}
 	}
 	if errors.Is(err, sql.ErrNoRows) {
@@ -95,9 +101,15 @@ func (s *Store) UpdateProduct(ctx context.Context, id int64, in ProductInput) (P
 		if err != nil {
 			return err
 		}
-		if old.Kind != in.Kind && old.ItemCount > 0 {
-			return &errs.Error{Code: errs.Conflict, Message: "This product has labelled items, so it cannot become a consumable.",
-				Fields: map[string]string{"kind": "cannot change while the product has items"}}
+		if old.Kind != in.Kind {
+			var staged bool // units an import is adding count as items
+			if err := tx.QueryRow(`SELECT EXISTS (SELECT 1 FROM import_items WHERE product_id = ?)`, id).Scan(&staged); err != nil {
+				return err
+			}
+			if old.ItemCount > 0 || staged {
+				return &errs.Error{Code: errs.Conflict, Message: "This product has labelled items, so it cannot become a consumable.",
+					Fields: map[string]string{"kind": "cannot change while the product has items"}}
+			}
 		}
 		catID, err := resolveCategory(tx, in.Category)
 		if err != nil {
@@ -354,7 +366,7 @@ func (s *Store) Items(ctx context.Context, f ItemFilter) ([]Item, int, error) {
 // CreateItems adds in.Quantity units (at least one) of a returnable product, each with its
 // own generated tag; a given tag or serial is only allowed when adding a single unit.
 func (s *Store) CreateItems(ctx context.Context, in ItemInput) ([]Item, error) {
-	if err := prepareItems(&in); err != nil {
+	if err := prepareItems(&in, s.db.Now()); err != nil {
 		return nil, err
 	}
 	var tags []string
@@ -377,8 +389,9 @@ func (s *Store) CreateItems(ctx context.Context, in ItemInput) ([]Item, error) {
 	return out, nil
 }
 
-// nextTag generates the next unused tag from the service's prefix.
-func nextTag(tx *db.Tx) (string, error) {
+// nextTag generates the next unused tag from the service's prefix, passing over any in
+// avoid (the tags an import's file names, which its rows without a tag must not take).
+func nextTag(tx *db.Tx, avoid map[string]bool) (string, error) {
 	prefix, err := settings.Lookup(tx, "tag_prefix")
 	if err != nil {
 		return "", err
@@ -389,12 +402,11 @@ func nextTag(tx *db.Tx) (string, error) {
 			return "", err
 		}
 		tag := formatTag(prefix, n)
-		var used int
-		if err := tx.QueryRow(`SELECT count(*) FROM items WHERE tag = ?`, tag).Scan(&used); err != nil {
-			return "", err
+		if avoid[tag] {
+			continue
 		}
-		if used == 0 {
-			return tag, nil
+		if used, err := tagTaken(tx, tag); err != nil || !used {
+			return tag, err
 		}
 	}
 }
@@ -415,11 +427,11 @@ func (s *Store) UpdateItem(ctx context.Context, tag string, in ItemUpdate) (Item
 			return err
 		}
 		if in.Serial != "" && in.Serial != it.Serial {
-			var dup int
-			if err := tx.QueryRow(`SELECT count(*) FROM items WHERE product_id = ? AND serial = ? AND serial <> '' AND id <> ?`, it.Product.ID, in.Serial, it.ID).Scan(&dup); err != nil {
+			dup, err := serialTaken(tx, it.Product.ID, in.Serial, it.ID)
+			if err != nil {
 				return err
 			}
-			if dup > 0 {
+			if dup {
 				return &errs.Error{Code: errs.Conflict, Message: "Another unit of this product already has serial number " + in.Serial + ".",
 					Fields: map[string]string{"serial": "is already used by another unit of this product"}}
 			}

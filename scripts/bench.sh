@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # make bench: a 100,000-item database, the real server on loopback, a mixed workload from
 # 32 clients, and a bare Gin handler measured the same way as the ceiling.
+# make bench-import (scripts/bench.sh import): instead, issues and returns paced alone and
+# then while the server imports ROWS new items (200,000 by default).
 # Everything stays on 127.0.0.1 and stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,5 +37,9 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB memory, $(go version)"
+if [ "${1:-}" = import ]; then
+  ./bin/kitload import --url http://127.0.0.1:18080 --token "$token" --items "$ITEMS" --children $((ITEMS / 10)) --rows "${ROWS:-200000}" --pid "$server"
+  exit
+fi
 ./bin/kitload run --url http://127.0.0.1:18080 --ceiling http://127.0.0.1:18099 --token "$token" \
   --clients "$CLIENTS" --duration "$DURATION" --rounds "$ROUNDS" --items "$ITEMS" --children $((ITEMS / 10)) --pid "$server"

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -15,8 +16,8 @@ import (
 // Importing products and items from a CSV file, from a page: the file is always checked
 // first (a dry run, which reports every bad row and imports nothing); when every row is
 // good, the page offers to import it, carrying the checked file in the form so it need not
-// be chosen again. The import checks every row again in its one transaction, so nothing
-// changed in between can slip through.
+// be chosen again, as text: a file in another encoding is decoded once, when checked. The
+// import checks every row again, so nothing changed in between can slip through.
 
 // MaxImportBytes is the largest file the import page takes.
 const MaxImportBytes = 16 << 20
@@ -36,6 +37,8 @@ type importForm struct {
 	Action string `form:"action"`
 	// CSV is the text of a file already checked, sent back to import it.
 	CSV string `form:"csv"`
+	// Encoding is what the chosen file is written in, unless it says (a byte-order mark).
+	Encoding string `form:"encoding"`
 }
 
 func (s *Server) handleImportForm(c *gin.Context) {
@@ -56,6 +59,8 @@ type importsPage struct {
 	More                     int
 	Checked                  bool
 	CSV                      string
+	// Encoding is what the file was read as, unless it said (a byte-order mark).
+	Encoding string
 	// The columns of each kind of file, and the largest file taken.
 	ProductColumns, ItemColumns string
 	MaxMB                       int
@@ -65,6 +70,9 @@ func (s *Server) renderImport(c *gin.Context, status int, page *importsPage) {
 	page.ProductColumns = strings.Join(inventory.ProductColumns, ",")
 	page.ItemColumns = strings.Join(inventory.ItemColumns, ",")
 	page.MaxMB = MaxImportBytes >> 20
+	if page.Encoding == "" {
+		page.Encoding = inventory.EncodingUTF8
+	}
 	s.render(c, status, "imports", page)
 }
 
@@ -90,12 +98,17 @@ func (s *Server) handleImport(c *gin.Context) {
 		}
 	}
 	if err := problems.Err(); err != nil {
-		s.renderImport(c, statusOf(errs.CodeOf(err)), &importsPage{Layout: failedWith(err), Kind: f.Kind})
+		s.renderImport(c, statusOf(errs.CodeOf(err)), &importsPage{Layout: failedWith(err), Kind: f.Kind, Encoding: f.Encoding})
 		return
 	}
 	dryRun := f.Action != "import"
+	if !dryRun {
+		// An import once sent runs to its end: the server stops reading a request 30 s
+		// after it began, which cancels its context, and a browser may give up waiting.
+		ctx = context.WithoutCancel(ctx)
+	}
 	rep, err := s.Inventory.Import(ctx, f.Kind, bytes.NewReader(content), dryRun)
-	page := &importsPage{Kind: f.Kind, FileName: name, RowsText: rowsText(f.Kind, rep.Rows)}
+	page := &importsPage{Kind: f.Kind, Encoding: f.Encoding, FileName: name, RowsText: rowsText(f.Kind, rep.Rows)}
 	if err != nil {
 		if errs.CodeOf(err) != errs.Invalid {
 			s.fail(c, err)
@@ -121,8 +134,8 @@ func (s *Server) handleImport(c *gin.Context) {
 	redirectWithFlash(c, to, what+" imported. Every change is in the history.")
 }
 
-// importContent reads the chosen file, or, confirming an import, the text of the file that
-// was checked. name is the file's name, for the page.
+// importContent reads the chosen file as UTF-8 text, or, confirming an import, the text of
+// the file that was checked. name is the file's name, for the page.
 func importContent(c *gin.Context, f importForm) ([]byte, string, error) {
 	if f.Action == "import" && f.CSV != "" {
 		return []byte(f.CSV), "", nil
@@ -149,7 +162,8 @@ func importContent(c *gin.Context, f importForm) ([]byte, string, error) {
 	if len(bytes.TrimSpace(content)) == 0 {
 		return nil, fh.Filename, errs.Field("file", "is empty: choose the CSV file with the rows to import")
 	}
-	return content, fh.Filename, nil
+	content, err = inventory.DecodeImport(content, f.Encoding)
+	return content, fh.Filename, err
 }
 
 // rowsText says how many rows a report covers: "120 products".

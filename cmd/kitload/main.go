@@ -6,6 +6,7 @@
 //	kitload ceiling --addr 127.0.0.1:18099            # the bare Gin server, in its own process
 //	kitload run --url http://127.0.0.1:18080 --token T --ceiling http://127.0.0.1:18099 \
 //	        --clients 32 --duration 20s --pid 1234
+//	kitload import --url http://127.0.0.1:18080 --token T --rows 200000   # issue and return during an import
 package main
 
 import (
@@ -28,13 +29,15 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: kitload ceiling|run [flags]")
+		return fmt.Errorf("usage: kitload ceiling|run|import [flags]")
 	}
 	switch args[0] {
 	case "ceiling":
 		return runCeiling(ctx, args[1:])
 	case "run":
 		return runLoad(ctx, args[1:], stdout)
+	case "import":
+		return runImportLoad(ctx, args[1:], stdout)
 	}
-	return fmt.Errorf("unknown command %q: use ceiling or run", args[0])
+	return fmt.Errorf("unknown command %q: use ceiling, run or import", args[0])
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -70,9 +71,10 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 // runImport imports products or items from a CSV file, or with --dry-run checks it. Every
 // bad row is listed on standard output, one a line; the error then says how many.
 func runImport(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	const usage = "usage: kitloan import products|items FILE.csv [--dry-run] [--db PATH]"
+	const usage = "usage: kitloan import products|items FILE.csv [--dry-run] [--encoding utf-8|windows-1252] [--db PATH]"
 	fs, dbPath := newFlags("import", getenv)
 	dryRun := fs.Bool("dry-run", false, "check every row and import nothing")
+	encoding := fs.String("encoding", inventory.EncodingUTF8, "what the file is written in, unless it starts with a byte-order mark: "+strings.Join(inventory.ImportEncodings, " or "))
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -84,17 +86,20 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if kind != inventory.ImportProducts && kind != inventory.ImportItems {
 		return fmt.Errorf("import: %q is not something kitloan imports; %s", kind, usage)
 	}
-	f, err := os.Open(path)
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	defer f.Close()
+	content, err := inventory.DecodeImport(raw, *encoding)
+	if err != nil {
+		return fmt.Errorf("import: --encoding %s: %s", *encoding, errs.As(err).Fields["encoding"])
+	}
 	d, err := openDB(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	rep, err := inventory.NewStore(d).Import(ctx, kind, f, *dryRun)
+	rep, err := inventory.NewStore(d).Import(ctx, kind, bytes.NewReader(content), *dryRun)
 	for _, p := range rep.Problems {
 		fmt.Fprintf(stdout, "%s: %s\n", path, p)
 	}

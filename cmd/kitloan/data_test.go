@@ -372,3 +372,27 @@ func TestImportCommandErrors(t *testing.T) {
 		t.Errorf("products after refused imports: %v", rows)
 	}
 }
+
+func TestImportCommandEncoding(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "k.db")
+	latin1 := filepath.Join(dir, "latin1.csv")
+	os.WriteFile(latin1, []byte("name,category,kind\nCaf\xe9 chair,Seating,returnable\n"), 0o600)
+	var out bytes.Buffer
+	err := run(ctx, []string{"import", "products", latin1, "--db", path}, env(nil), nil, &out)
+	if err == nil || !strings.Contains(out.String(), latin1+": line 2, name: is not UTF-8 text") || !strings.Contains(out.String(), "Windows-1252") {
+		t.Fatalf("a Latin-1 file read as UTF-8: %v\n%s", err, out.String())
+	}
+	if err := run(ctx, []string{"import", "products", latin1, "--encoding", "ebcdic", "--db", path}, env(nil), nil, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "utf-8 or windows-1252") {
+		t.Errorf("an unknown encoding: %v", err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"import", "products", latin1, "--encoding", "windows-1252", "--db", path}, env(nil), nil, &out); err != nil {
+		t.Fatalf("--encoding windows-1252: %v\n%s", err, out.String())
+	}
+	if rows := rowsOf(t, path, `SELECT name FROM products`); len(rows) != 1 || rows[0] != "name=Café chair" {
+		t.Errorf("imported %v", rows)
+	}
+}

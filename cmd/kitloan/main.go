@@ -32,7 +32,8 @@ Commands:
   backup PATH [--db PATH]
   demo --items N [--db PATH]   (fills an empty database with a generated dataset)
   export FILE.zip [--db PATH]   (the whole service: a zip of CSVs with a manifest)
-  import products|items FILE.csv [--dry-run] [--db PATH]   (lists every bad row; imports nothing while any is bad)
+  import products|items FILE.csv [--dry-run] [--encoding utf-8|windows-1252] [--db PATH]
+        (lists every bad row; imports nothing while any is bad)
   anonymise [--dry-run] [--db PATH]   (anonymises children discharged and past the retention period)
 
 Every command that uses the database takes --db PATH and reads KITLOAN_DB.`

@@ -58,6 +58,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := srv.TrustProxies(*trustedProxies); err != nil {
 		return err
 	}
+	// An import a stopped server was moving in is finished before anyone looks.
+	if moved, removed, err := srv.Inventory.FinishImports(ctx); err != nil {
+		log.Error("finishing the imports a stopped process left", "err", err.Error())
+	} else if moved+removed > 0 {
+		log.Info("imports a stopped process left", "moved_in", moved, "removed", removed)
+	}
 	if err := ensureAdmin(ctx, srv.Accounts, getenv, stdout); err != nil {
 		return err
 	}

@@ -45,6 +45,8 @@ type DB struct {
 	closeOnce sync.Once
 }
 
+var tuneMalloc sync.Once
+
 // statementsCached is how many recently used statements each connection keeps compiled.
 // SQLite spends much of a small query's time compiling it, and the scan page, the API
 // lookup and the issue and return transactions run the same few queries thousands of
@@ -72,6 +74,7 @@ func dsn(path string, readOnly bool) string {
 // Open opens (creating if need be) the database at path and applies every migration.
 // The file and its WAL are private to the service's user (see makeDatabasePrivate).
 func Open(ctx context.Context, path string) (*DB, error) {
+	tuneMalloc.Do(keepFreedHeap)
 	if err := makeDatabasePrivate(path); err != nil {
 		return nil, err
 	}

@@ -13,6 +13,12 @@ import (
 // NotUTF8 is the problem with a value whose bytes are not UTF-8 text.
 const NotUTF8 = "contains characters that are not text (it is not UTF-8): type it again"
 
+// What TextProblem says of a line break or a tab in a one-line field.
+const (
+	OneLine = "must be on one line"
+	NoTab   = "must not contain a tab: use a space"
+)
+
 // TextProblem says what makes s unfit to store as the value of a field, or "" when
 // nothing does. Text must be UTF-8, so that every page, PDF and export can show it, and
 // hold no control character (NUL, escape and the rest), which shows as nothing or
@@ -27,9 +33,9 @@ func TextProblem(s string, multiline bool) string {
 		case !unicode.IsControl(r):
 		case multiline && (r == '\n' || r == '\r' || r == '\t'):
 		case r == '\n' || r == '\r':
-			return "must be on one line"
+			return OneLine
 		case r == '\t':
-			return "must not contain a tab: use a space"
+			return NoTab
 		default:
 			return fmt.Sprintf("contains a control character (U+%04X) that cannot be shown: remove it", r)
 		}
