@@ -35,6 +35,13 @@ const importBatch = 500
 // stopped process left behind.
 const importStale = time.Minute
 
+// ObserveImports makes s tell observe of each batch its imports check, stage and move
+// ("checked", "staged", "moved", with the rows done so far), from the importing goroutine
+// and outside any transaction. Tests watch an import between its batches with it (the
+// tests of issuing during an import are in loans, above inventory); set it before any
+// import starts.
+func (s *Store) ObserveImports(observe func(stage string, rows int)) { s.observer = observe }
+
 // What an import tells its observer (tests) after each batch, with the rows done so far.
 const (
 	stageChecked = "checked"

@@ -22,7 +22,7 @@ type Store struct {
 	// live holds the ids of the imports this store is writing, which FinishImports
 	// leaves alone.
 	live sync.Map
-	// observer, set by tests, hears of each batch an import checks, stages or moves.
+	// observer, set with ObserveImports, hears of each batch an import checks, stages or moves.
 	observer func(stage string, rows int)
 }
 

@@ -1,8 +1,9 @@
-package inventory_test
+package loans_test
 
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -31,7 +32,12 @@ type lending struct {
 func newLending(t *testing.T) lending {
 	t.Helper()
 	ctx := context.Background()
-	d, inv := openStore(t)
+	d, err := db.Open(ctx, filepath.Join(t.TempDir(), "k.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	inv := inventory.NewStore(d)
 	acc := accounts.NewStore(d)
 	acc.HashCost = 4
 	ot, err := acc.CreateUser(ctx, accounts.UserInput{Email: "ot@test", Name: "Olu Therapist", Role: accounts.Therapist, Password: "a-long-enough-password"})
@@ -132,7 +138,7 @@ func TestIssueAndReturnGoOnWhileAnImportWrites(t *testing.T) {
 	ctx := context.Background()
 	l := newLending(t)
 	observe, firstBatch := once("staged")
-	inventory.ObserveImports(l.inv, observe)
+	l.inv.ObserveImports(observe)
 	im := startImport(l.inv, unitsFile("", l.chair.ID, rows), false)
 	im.reach(t, firstBatch)
 	loan, err := l.loans.IssueLoan(ctx, l.admin, loans.LoanInput{ChildID: l.child, Tags: []string{"KL-LEND"}, Location: "home", Recipient: "Ada's mother"})
@@ -166,7 +172,7 @@ func TestDryRunHoldsNoWriteTransaction(t *testing.T) {
 	const rows = 20_000
 	l := newLending(t)
 	observe, checking := once("checked")
-	inventory.ObserveImports(l.inv, observe)
+	l.inv.ObserveImports(observe)
 	im := startImport(l.inv, unitsFile("", l.chair.ID, rows), true)
 	im.reach(t, checking)
 	if _, err := l.loans.IssueLoan(context.Background(), l.admin, loans.LoanInput{ChildID: l.child, Tags: []string{"KL-LEND"}, Location: "home", Recipient: "Ada's mother"}); err != nil {
@@ -191,7 +197,7 @@ func TestATagTakenSinceTheCheckImportsNothing(t *testing.T) {
 	l := newLending(t)
 	var stages []string
 	var clash error
-	inventory.ObserveImports(l.inv, func(stage string, _ int) {
+	l.inv.ObserveImports(func(stage string, _ int) {
 		if stage == "staged" && len(stages) == 0 {
 			_, clash = l.inv.CreateItems(ctx, inventory.ItemInput{ProductID: l.chair.ID, Tag: fmt.Sprintf("IMP-%06d", rows)})
 		}
@@ -207,7 +213,7 @@ func TestATagTakenSinceTheCheckImportsNothing(t *testing.T) {
 	if errs.CodeOf(err) != errs.Invalid || !strings.Contains(err.Error(), "nothing was imported") || rep.Imported != 0 {
 		t.Fatalf("import: %v %+v", err, rep)
 	}
-	if got, want := problems(rep), fmt.Sprintf("%d tag: is already on another item\n", rows+1); got != want {
+	if got, want := fmt.Sprint(rep.Problems), fmt.Sprintf("[line %d, tag: is already on another item]", rows+1); got != want {
 		t.Errorf("problems:\n%swant\n%s", got, want)
 	}
 	if strings.Join(stages, ",") != "staged,staged,staged" {
@@ -239,7 +245,7 @@ func TestImportsLeftBehindAreFinishedOrRemoved(t *testing.T) {
 	hold := func(stage string) (chan struct{}, chan struct{}) {
 		reached, release := make(chan struct{}), make(chan struct{})
 		var o sync.Once
-		inventory.ObserveImports(l.inv, func(s string, _ int) {
+		l.inv.ObserveImports(func(s string, _ int) {
 			if s == stage {
 				o.Do(func() {
 					close(reached)
