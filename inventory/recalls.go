@@ -272,3 +272,32 @@ func (s *Store) CloseRecall(ctx context.Context, id int64) (Recall, error) {
 	}
 	return s.Recall(ctx, id)
 }
+
+// SafetyNotice is a field safety notice still in force for one item: the recall is open
+// and the item's own action is not yet done. Whoever scans the item is told to stop.
+type SafetyNotice struct {
+	Reference string `json:"reference"`
+	IssuedOn  string `json:"issued_on"`
+	Action    string `json:"action"`
+}
+
+// SafetyNotices lists the notices in force for the item with the tag, newest first, for
+// every page that shows the item: the public scan page as much as the staff's.
+func (s *Store) SafetyNotices(ctx context.Context, tag string) ([]SafetyNotice, error) {
+	rows, err := s.db.Query(ctx, `SELECT r.reference, r.issued_on, r.action
+		FROM recall_items ri JOIN recalls r ON r.id = ri.recall_id JOIN items i ON i.id = ri.item_id
+		WHERE i.tag = ? AND r.closed_at IS NULL AND ri.done_at IS NULL ORDER BY r.issued_on DESC, r.id DESC`, NormalizeTag(tag))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SafetyNotice
+	for rows.Next() {
+		var n SafetyNotice
+		if err := rows.Scan(&n.Reference, &n.IssuedOn, &n.Action); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}

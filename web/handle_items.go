@@ -178,8 +178,13 @@ func (s *Server) renderItem(c *gin.Context, it inventory.Item) {
 		s.fail(c, err)
 		return
 	}
+	notices, err := s.Inventory.SafetyNotices(c.Request.Context(), it.Tag)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.render(c, http.StatusOK, "item_show", &itemShowPage{Item: it, Actions: actionsFor(it.Status), Holder: holder,
-		Maintenance: maintenanceRows(records), eventTable: history})
+		Maintenance: maintenanceRows(records), SafetyNotices: notices, eventTable: history})
 }
 
 // itemShowPage is pages/item_show.html: an item, who holds it, its maintenance and history.
@@ -189,6 +194,8 @@ type itemShowPage struct {
 	Actions     []itemAction
 	Holder      *loans.Loan
 	Maintenance []maintenanceRow
+	// SafetyNotices are the recalls still in force for the item.
+	SafetyNotices []inventory.SafetyNotice
 	eventTable
 }
 
@@ -298,15 +305,23 @@ func (s *Server) handleScanLabel(c *gin.Context) {
 		return
 	}
 	status := http.StatusOK
-	if !found {
+	var notices []inventory.SafetyNotice
+	if found {
+		if notices, err = s.Inventory.SafetyNotices(ctx, tag); err != nil {
+			s.fail(c, err)
+			return
+		}
+	} else {
 		status = http.StatusNotFound
 	}
-	s.render(c, status, "scan_public", &scanPublicPage{Found: found, Tag: tag, ProductName: it.Product.DisplayName})
+	s.render(c, status, "scan_public", &scanPublicPage{Found: found, Tag: tag, ProductName: it.Product.DisplayName, SafetyNotices: notices})
 }
 
-// scanPublicPage is pages/scan_public.html: what anyone scanning a label may see.
+// scanPublicPage is pages/scan_public.html: what anyone scanning a label may see, and
+// above all a recall in force: a family holding a recalled chair must stop using it.
 type scanPublicPage struct {
 	Layout
 	Found            bool
 	Tag, ProductName string
+	SafetyNotices    []inventory.SafetyNotice
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"fmt"
 	"image/png"
 	"net/http"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"kitloan/internal/testtools"
+	"kitloan/web/browsertest"
 	"kitloan/web/webtest"
 )
 
@@ -175,4 +177,61 @@ func TestPublicScanPageIsRateLimited(t *testing.T) {
 			t.Fatalf("signed-in scan: %d", r.Status)
 		}
 	}
+}
+
+// TestRecalledItemWarnsWhoeverScansIt records a field safety notice for a product with one
+// unit on loan and one in the store: the public scan page of each tells whoever scans it
+// to stop using it, with the notice's action and the store's phone number, and the staff
+// item page shows the notice; once an item's recall action is done its warning goes, and
+// a product with no notice warns nobody.
+func TestRecalledItemWarnsWhoeverScansIt(t *testing.T) {
+	w := newWorld(t, 3)
+	w.env.Server.Settings.Set(t.Context(), map[string]string{"service_phone": "0300 123 4567"})
+	zoe := w.child(t, w.ot, "Zoë Adams")
+	w.onLoan(t, zoe, w.tags[0])
+	public := w.env.Browser()
+	if r := public.Get("/t/" + w.tags[0]); strings.Contains(r.Body, "Stop using this") {
+		t.Fatalf("the scan page warns before any notice: %.300s", r.Body)
+	}
+	recall := w.must(t, w.store, "POST", "/api/v1/recalls", map[string]any{"product_id": w.chair, "reference": "FSN 2026-114",
+		"action": "The seat bolts can shear. Do not sit a child in the chair until we have replaced them."}, 201)
+	for _, tag := range w.tags {
+		r := public.Get("/t/" + tag)
+		for _, want := range []string{"Stop using this", "FSN 2026-114", "The seat bolts can shear", "0300 123 4567", tag} {
+			if !strings.Contains(r.Body, want) {
+				t.Errorf("the public scan page of %s (status %d) lacks %q", tag, r.Status, want)
+			}
+		}
+	}
+	staff := w.env.Browser()
+	staff.Login("store@test", webtest.Password)
+	if r := staff.Get("/items/" + w.tags[0]); !strings.Contains(r.Body, "Safety notice FSN 2026-114") || !strings.Contains(r.Body, "The seat bolts can shear") {
+		t.Errorf("the staff item page lacks the notice: %.500s", r.Body)
+	}
+	w.must(t, w.store, "POST", fmt.Sprintf("/api/v1/recalls/%v/done", recall["id"]), map[string]any{"tag": w.tags[1], "notes": "bolts replaced"}, 200)
+	if r := public.Get("/t/" + w.tags[1]); strings.Contains(r.Body, "Stop using this") {
+		t.Errorf("the scan page still warns after the item's action was done")
+	}
+	if r := public.Get("/t/" + w.tags[2]); !strings.Contains(r.Body, "Stop using this") {
+		t.Errorf("another unit's warning went with the first's action")
+	}
+}
+
+// TestBrowserRecallWarningOnAPhone opens the public scan page of a recalled chair in
+// Chromium at a phone's size, as a family would from the label: the warning is the
+// page's alert, and its phone number is a link that dials.
+func TestBrowserRecallWarningOnAPhone(t *testing.T) {
+	w := newWorld(t, 1)
+	w.env.Server.Settings.Set(t.Context(), map[string]string{"service_phone": "0300 123 4567"})
+	w.must(t, w.store, "POST", "/api/v1/recalls", map[string]any{"product_id": w.chair, "reference": "FSN 2026-114",
+		"action": "Do not sit a child in the chair."}, 201)
+	b := tab{t: t, ctx: browsertest.New(t), base: w.env.HTTP.URL}
+	if err := browsertest.SetPhoneViewport(b.ctx); err != nil {
+		t.Fatal(err)
+	}
+	b.open("/t/"+w.tags[0], http.StatusOK)
+	b.wantText(`[role=alert] h2`, "Stop using this")
+	b.wantText(`[role=alert] .safety-action`, "Do not sit a child in the chair.")
+	b.wantText(`[role=alert] a[href^="tel:"]`, "0300 123 4567")
+	browsertest.Screenshot(t, b.ctx, "recall-warning-phone")
 }
