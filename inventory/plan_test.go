@@ -46,6 +46,7 @@ func TestHotQueriesUseIndexes(t *testing.T) {
 		"service due counts":   {dueListCounts, []any{"2026-11-01", "2026-11-01", "2026-11-01", "2026-11-01", "2026-12-01"}},
 		"after-return counts":  {returnQueueCounts, nil},
 		"after-return queue":   {returnQueueIDs, []any{true, 200}},
+		"safety notices":       {safetyNoticesOf, []any{1}},
 	} {
 		checkPlan(t, d, name, q.sql, q.args)
 	}

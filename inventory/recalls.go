@@ -281,12 +281,15 @@ type SafetyNotice struct {
 	Action    string `json:"action"`
 }
 
-// SafetyNotices lists the notices in force for the item with the tag, newest first, for
-// every page that shows the item: the public scan page as much as the staff's.
-func (s *Store) SafetyNotices(ctx context.Context, tag string) ([]SafetyNotice, error) {
-	rows, err := s.db.Query(ctx, `SELECT r.reference, r.issued_on, r.action
-		FROM recall_items ri JOIN recalls r ON r.id = ri.recall_id JOIN items i ON i.id = ri.item_id
-		WHERE i.tag = ? AND r.closed_at IS NULL AND ri.done_at IS NULL ORDER BY r.issued_on DESC, r.id DESC`, NormalizeTag(tag))
+// safetyNoticesOf is the query behind SafetyNotices, run on every scan of a label.
+const safetyNoticesOf = `SELECT r.reference, r.issued_on, r.action
+	FROM recall_items ri JOIN recalls r ON r.id = ri.recall_id
+	WHERE ri.item_id = ? AND r.closed_at IS NULL AND ri.done_at IS NULL ORDER BY r.issued_on DESC, r.id DESC`
+
+// SafetyNotices lists the notices in force for an item, newest first, for every page that
+// shows the item: the public scan page as much as the staff's.
+func (s *Store) SafetyNotices(ctx context.Context, itemID int64) ([]SafetyNotice, error) {
+	rows, err := s.db.Query(ctx, safetyNoticesOf, itemID)
 	if err != nil {
 		return nil, err
 	}

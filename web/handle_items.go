@@ -178,7 +178,7 @@ func (s *Server) renderItem(c *gin.Context, it inventory.Item) {
 		s.fail(c, err)
 		return
 	}
-	notices, err := s.Inventory.SafetyNotices(c.Request.Context(), it.Tag)
+	notices, err := s.Inventory.SafetyNotices(c.Request.Context(), it.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -307,7 +307,7 @@ func (s *Server) handleScanLabel(c *gin.Context) {
 	status := http.StatusOK
 	var notices []inventory.SafetyNotice
 	if found {
-		if notices, err = s.Inventory.SafetyNotices(ctx, tag); err != nil {
+		if notices, err = s.Inventory.SafetyNotices(ctx, it.ID); err != nil {
 			s.fail(c, err)
 			return
 		}
