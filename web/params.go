@@ -45,7 +45,7 @@ func queryInt64(c *gin.Context, name string) int64 {
 func pageOf(c *gin.Context, defLimit int) (limit, offset int) {
 	limit, _ = strconv.Atoi(c.Query("limit"))
 	offset, _ = strconv.Atoi(c.Query("offset"))
-	if limit <= 0 || limit > 500 {
+	if limit <= 0 || limit > maxPageLimit {
 		limit = defLimit
 	}
 	return limit, max(offset, 0)
